@@ -1,0 +1,29 @@
+/** The AWS error name of a failed SDK call (`ThrottlingException`, `AccessDeniedException`, …) or of a network error. */
+export function awsErrorName(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    // Node network errors keep the useful part (ECONNRESET, ECONNREFUSED) in `code`, not `name`.
+    if (err.name === 'Error' && typeof code === 'string') return code;
+    return err.name;
+  }
+  return 'UnknownError';
+}
+
+/** HTTP status of a failed SDK call, when the service answered at all. */
+export function httpStatusOf(err: unknown): number | undefined {
+  const metadata = (err as { $metadata?: { httpStatusCode?: unknown } } | undefined)?.$metadata;
+  return typeof metadata?.httpStatusCode === 'number' ? metadata.httpStatusCode : undefined;
+}
+
+/** True when AWS says the resource (domain, workflow or job) does not exist. */
+export function isNotFound(err: unknown): boolean {
+  return awsErrorName(err) === 'ResourceNotFoundException' || httpStatusOf(err) === 404;
+}
+
+/** One line describing an error for logs and the landing page: name and message, never request details. */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const name = awsErrorName(err);
+  const cause = err.cause instanceof Error ? `: ${describeError(err.cause)}` : '';
+  return err.message && err.message !== name ? `${name}: ${err.message}${cause}` : `${name}${cause}`;
+}

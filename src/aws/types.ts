@@ -1,0 +1,36 @@
+import type { GetIdentityResolutionJobCommandOutput } from '@aws-sdk/client-customer-profiles';
+import type { GetIdMappingJobCommandOutput, GetMatchingJobCommandOutput } from '@aws-sdk/client-entityresolution';
+
+/** What every List*Jobs summary tells, whichever API it came from. */
+export interface JobSummary {
+  readonly id: string;
+  /** As AWS sent it: statuses the SDK model does not know yet pass through unchanged. */
+  readonly status: string | undefined;
+  readonly startTime: Date | undefined;
+  readonly endTime: Date | undefined;
+}
+
+export interface JobPage {
+  readonly jobs: readonly JobSummary[];
+  readonly nextToken: string | undefined;
+}
+
+/** The narrow port a target collector needs from one AWS API: one page of the job list, one job's detail. */
+export interface JobSource<Detail> {
+  /** The largest page the API allows; lists always ask for it, so the window costs as few pages as possible. */
+  readonly pageSize: number;
+  listJobs(nextToken: string | undefined): Promise<JobPage>;
+  getJob(jobId: string): Promise<Detail>;
+}
+
+type WithoutMetadata<T> = Omit<T, '$metadata'>;
+
+/** GetIdentityResolutionJob's answer, every member as the SDK parsed it. */
+export type IdentityResolutionJobDetail = WithoutMetadata<GetIdentityResolutionJobCommandOutput>;
+/** GetMatchingJob's answer. */
+export type MatchingJobDetail = WithoutMetadata<GetMatchingJobCommandOutput>;
+/** GetIdMappingJob's answer. */
+export type IdMappingJobDetail = WithoutMetadata<GetIdMappingJobCommandOutput>;
+
+/** Which AWS service a call went to; the `aws_service` label. */
+export type AwsService = 'customer_profiles' | 'entity_resolution' | 'sts';

@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util';
+import type { LogFormat, LogLevel } from '../log.js';
+
+export interface Flags {
+  readonly configFile: string;
+  readonly configCheck: boolean;
+  /** Undefined host listens on every interface. */
+  readonly listenHost: string | undefined;
+  readonly listenPort: number;
+  readonly telemetryPath: string;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+  readonly demo: boolean;
+  readonly version: boolean;
+  readonly help: boolean;
+}
+
+export const USAGE = `usage: aws-resolution-exporter [flags]
+
+Prometheus exporter for Amazon Connect Customer Profiles identity-resolution jobs and
+AWS Entity Resolution matching and ID-mapping jobs.
+
+Flags:
+  --config.file=PATH           configuration file (default "config.yaml")
+  --config.check               validate the configuration file, then exit 0 (valid) or 2 (invalid)
+  --web.listen-address=ADDR    address to listen on for HTTP requests (default ":10102")
+  --web.telemetry-path=PATH    path under which to expose metrics (default "/metrics")
+  --log.level=LEVEL            debug, info, warn or error (default "info")
+  --log.format=FORMAT          logfmt or json (default "logfmt")
+  --demo                       run against the built-in AWS simulator, with a fast schedule
+  --version                    print the version and exit
+  --help                       print this help and exit
+`;
+
+/** A command line the exporter cannot run with; main prints it with the usage and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const LOG_FORMATS: readonly LogFormat[] = ['logfmt', 'json'];
+
+/** Parses Prometheus-style flags (`--name=value` or `--name value`). */
+export function parseFlags(argv: readonly string[]): Flags {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'config.file': { type: 'string', default: 'config.yaml' },
+        'config.check': { type: 'boolean', default: false },
+        'web.listen-address': { type: 'string', default: ':10102' },
+        'web.telemetry-path': { type: 'string', default: '/metrics' },
+        'log.level': { type: 'string', default: 'info' },
+        'log.format': { type: 'string', default: 'logfmt' },
+        demo: { type: 'boolean', default: false },
+        version: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const [listenHost, listenPort] = parseListenAddress(values['web.listen-address']);
+  const telemetryPath = values['web.telemetry-path'];
+  if (!telemetryPath.startsWith('/') || telemetryPath === '/') throw new UsageError(`--web.telemetry-path must start with / and not be / itself, got "${telemetryPath}"`);
+  return {
+    configFile: values['config.file'],
+    configCheck: values['config.check'],
+    listenHost,
+    listenPort,
+    telemetryPath,
+    logLevel: oneOf('--log.level', values['log.level'], LOG_LEVELS),
+    logFormat: oneOf('--log.format', values['log.format'], LOG_FORMATS),
+    demo: values.demo,
+    version: values.version,
+    help: values.help,
+  };
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  const match = allowed.find((candidate) => candidate === value);
+  if (match === undefined) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
+  return match;
+}
+
+/** `:10102`, `0.0.0.0:10102`, `localhost:10102` or `[::1]:10102`. */
+export function parseListenAddress(address: string): [host: string | undefined, port: number] {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(address);
+  const port = Number(match?.[3]);
+  if (!match || port > 65535) throw new UsageError(`--web.listen-address must be HOST:PORT or :PORT, got "${address}"`);
+  const host = match[1] ?? match[2];
+  return [host === '' ? undefined : host, port];
+}

@@ -1,0 +1,80 @@
+import type { JobSource, JobSummary } from '../aws/types.js';
+
+/** Guards against a service whose nextToken never ends (or repeats): no real target has this many pages. */
+export const MAX_PAGES = 1000;
+
+export interface WindowSpec {
+  /** Epoch seconds: jobs that started before this are out of the window. */
+  readonly cutoff: number;
+  /** How many newest jobs the window holds. */
+  readonly size: number;
+}
+
+export interface ListedJobs {
+  /** Every summary read, in the order AWS returned them. */
+  readonly jobs: readonly JobSummary[];
+  readonly pagesRead: number;
+  /** False when a start time rose from one job to the next, so the pages cannot be cut short. */
+  readonly newestFirst: boolean;
+}
+
+/** Raised when a list keeps handing out pages (a repeating nextToken or an endless list). */
+export class PaginationError extends Error {
+  override readonly name = 'PaginationError';
+}
+
+/**
+ * Reads a target's job list page by page, and stops as soon as the window is covered, while the list is
+ * newest-first. Once a page shows the order is not newest-first (or `assumeNewestFirst` is false because an
+ * earlier read showed that), every page is read, since the window's jobs could be on any of them.
+ */
+export async function listJobWindow(source: JobSource<unknown>, window: WindowSpec, assumeNewestFirst: boolean): Promise<ListedJobs> {
+  const jobs: JobSummary[] = [];
+  const tokensSeen = new Set<string>();
+  let newestFirst = true;
+  let previousStart: number | undefined;
+  let inWindow = 0;
+  let reachedOlderJobs = false;
+  let nextToken: string | undefined;
+  let pagesRead = 0;
+  do {
+    if (pagesRead >= MAX_PAGES) throw new PaginationError(`job list did not end after ${MAX_PAGES} pages`);
+    const page = await source.listJobs(nextToken);
+    pagesRead++;
+    for (const job of page.jobs) {
+      jobs.push(job);
+      const start = job.startTime === undefined ? undefined : job.startTime.getTime() / 1000;
+      if (start === undefined || start >= window.cutoff) inWindow++;
+      else reachedOlderJobs = true;
+      if (start !== undefined) {
+        if (previousStart !== undefined && start > previousStart) newestFirst = false;
+        previousStart = start;
+      }
+    }
+    nextToken = page.nextToken || undefined;
+    if (nextToken !== undefined) {
+      if (tokensSeen.has(nextToken)) throw new PaginationError(`job list repeated nextToken after ${pagesRead} pages`);
+      tokensSeen.add(nextToken);
+    }
+    const covered = inWindow >= window.size || reachedOlderJobs;
+    if (covered && newestFirst && assumeNewestFirst) break;
+  } while (nextToken !== undefined);
+  return { jobs, pagesRead, newestFirst };
+}
+
+/**
+ * The window's jobs, newest first: started within the lookback (or not started yet), at most `size` of them.
+ * A job listed twice (the list moved while it was paged) counts once.
+ */
+export function selectWindow(jobs: readonly JobSummary[], window: WindowSpec): JobSummary[] {
+  const seen = new Set<string>();
+  return newestFirst(jobs)
+    .filter((job) => !seen.has(job.id) && seen.add(job.id) && (job.startTime === undefined || job.startTime.getTime() / 1000 >= window.cutoff))
+    .slice(0, window.size);
+}
+
+/** Sorted by start time, newest first; a job with no start time yet (pending) counts as the newest. */
+export function newestFirst(jobs: readonly JobSummary[]): JobSummary[] {
+  const startOf = (job: JobSummary): number => job.startTime?.getTime() ?? Number.POSITIVE_INFINITY;
+  return [...jobs].sort((a, b) => startOf(b) - startOf(a));
+}

@@ -1,0 +1,171 @@
+import { isNotFound } from '../aws/errors.js';
+import type { JobSource, JobSummary } from '../aws/types.js';
+import type { TargetKind } from '../config/types.js';
+import { listJobWindow, newestFirst, selectWindow } from './jobWindow.js';
+import type { JobDetailByKind, KindSpec } from './kinds.js';
+import type { CollectedJob, TargetIdentity, TargetSnapshot } from './snapshot.js';
+
+export interface WindowSettings {
+  readonly lookbackSeconds: number;
+  /** Jobs exported per target; 0 exports the summary series only. */
+  readonly maxJobs: number;
+}
+
+interface KnownJob<D> {
+  readonly detail: D;
+  readonly terminal: boolean;
+}
+
+interface MutableCounters {
+  readonly finishedByStatus: Map<string, number>;
+  readonly statisticSums: Map<string, number>;
+}
+
+/**
+ * Collects one target incrementally and keeps what it learnt between collections: the details of the jobs in
+ * its window (a finished one is never fetched again), the jobs already counted, and the counters.
+ */
+export class TargetCollector<K extends TargetKind> {
+  private known = new Map<string, KnownJob<JobDetailByKind[K]>>();
+  /** Job id → start (epoch s) of every job counted as finished, kept while it could still be in the window. */
+  private readonly counted = new Map<string, number>();
+  private counters: MutableCounters | undefined;
+  private lastSuccessEnd: number | undefined;
+  private lastFailureEnd: number | undefined;
+  private assumeNewestFirst = true;
+  private last: TargetSnapshot<K> | undefined;
+
+  constructor(
+    private readonly spec: KindSpec<K>,
+    private settings: WindowSettings,
+  ) {}
+
+  /** A reload may change the window; what was learnt stays. */
+  updateSettings(settings: WindowSettings): void {
+    this.settings = settings;
+  }
+
+  /** The last snapshot this collector published, if any. */
+  get snapshot(): TargetSnapshot<K> | undefined {
+    return this.last;
+  }
+
+  /**
+   * Reads the target and returns its new snapshot. Errors propagate, with the state untouched: call
+   * {@link failed} to publish the last known series with `up` = false.
+   */
+  async collect(identity: TargetIdentity<K>, source: JobSource<JobDetailByKind[K]>, now: number): Promise<TargetSnapshot<K>> {
+    const cutoff = now - this.settings.lookbackSeconds;
+    // Summary series (latest status, counters) still need the newest job, even when none is exported per job.
+    const window = { cutoff, size: Math.max(this.settings.maxJobs, 1) };
+    const listed = await listJobWindow(source, window, this.assumeNewestFirst);
+    const inWindow = selectWindow(listed.jobs, window);
+    const fetched = await this.fetchDetails(source, inWindow);
+    const details = fetched.map((job) => job.detail);
+
+    const firstCollection = this.counters === undefined;
+    const counters = this.counters ?? this.emptyCounters();
+    for (const { id, detail } of fetched) this.countIfNewlyFinished(id, detail, counters, !firstCollection);
+    this.noteOutcomes(listed.jobs, details);
+    for (const [id, start] of this.counted) if (start < cutoff) this.counted.delete(id);
+
+    this.known = new Map(fetched.map(({ id, detail }) => [id, { detail, terminal: this.isTerminal(detail) }]));
+    this.counters = counters;
+    this.assumeNewestFirst = listed.newestFirst;
+    const newest = newestFirst(listed.jobs)[0];
+    this.last = {
+      identity,
+      up: true,
+      dataTime: now,
+      lastSuccessTime: now,
+      lastError: undefined,
+      jobs: fetched.slice(0, this.settings.maxJobs),
+      latestStatus: newest === undefined ? undefined : this.freshestStatus(newest),
+      lastSuccessEnd: this.lastSuccessEnd,
+      lastFailureEnd: this.lastFailureEnd,
+      counters: { finishedByStatus: new Map(counters.finishedByStatus), statisticSums: new Map(counters.statisticSums) },
+    };
+    return this.last;
+  }
+
+  /** Publishes the last known series of a target whose collection failed, marked down. */
+  failed(identity: TargetIdentity<K>, error: string): TargetSnapshot<K> {
+    const previous = this.last;
+    this.last = {
+      identity,
+      up: false,
+      dataTime: previous?.dataTime,
+      lastSuccessTime: previous?.lastSuccessTime,
+      lastError: error,
+      jobs: previous?.jobs ?? [],
+      latestStatus: previous?.latestStatus,
+      lastSuccessEnd: previous?.lastSuccessEnd,
+      lastFailureEnd: previous?.lastFailureEnd,
+      counters: previous?.counters,
+    };
+    return this.last;
+  }
+
+  /** Details keyed by the listed id (every member of a Get answer is optional, JobId included). */
+  private async fetchDetails(source: JobSource<JobDetailByKind[K]>, jobs: readonly JobSummary[]): Promise<CollectedJob<JobDetailByKind[K]>[]> {
+    const fetched = await Promise.all(jobs.map(async ({ id }) => {
+      const known = this.known.get(id);
+      if (known?.terminal) return { id, detail: known.detail };
+      try {
+        return { id, detail: await source.getJob(id) };
+      } catch (err) {
+        // Deleted between List and Get: gone from AWS, so gone from the window; the rest of the target is fine.
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    }));
+    return fetched.filter((job) => job !== undefined);
+  }
+
+  private countIfNewlyFinished(id: string, detail: JobDetailByKind[K], counters: MutableCounters, countIt: boolean): void {
+    const status = this.spec.status(detail);
+    if (status === undefined || !this.spec.terminalStatuses.has(status) || this.counted.has(id)) return;
+    this.counted.set(id, seconds(this.spec.startTime(detail)) ?? Number.POSITIVE_INFINITY);
+    // Jobs already finished at the first collection are history, not news: counting them would spike on restart.
+    if (!countIt) return;
+    counters.finishedByStatus.set(status, (counters.finishedByStatus.get(status) ?? 0) + 1);
+    for (const [name, statistic] of Object.entries(this.spec.counterStatistics)) {
+      const value = statistic(detail);
+      if (value !== undefined) counters.statisticSums.set(name, (counters.statisticSums.get(name) ?? 0) + value);
+    }
+  }
+
+  /** Last success and failure come from every job read, not only the window: a list page is history for free. */
+  private noteOutcomes(summaries: readonly JobSummary[], details: readonly JobDetailByKind[K][]): void {
+    const outcomes = [
+      ...summaries.map((job) => ({ status: job.status, end: seconds(job.endTime) })),
+      ...details.map((job) => ({ status: this.spec.status(job), end: seconds(this.spec.endTime(job)) })),
+    ];
+    for (const { status, end } of outcomes) {
+      if (status === undefined || end === undefined) continue;
+      if (this.spec.successStatuses.has(status)) this.lastSuccessEnd = Math.max(this.lastSuccessEnd ?? end, end);
+      if (this.spec.failureStatuses.has(status)) this.lastFailureEnd = Math.max(this.lastFailureEnd ?? end, end);
+    }
+  }
+
+  private freshestStatus(newest: JobSummary): string | undefined {
+    const detail = this.known.get(newest.id)?.detail;
+    return (detail === undefined ? undefined : this.spec.status(detail)) ?? newest.status;
+  }
+
+  private isTerminal(detail: JobDetailByKind[K]): boolean {
+    const status = this.spec.status(detail);
+    return status !== undefined && this.spec.terminalStatuses.has(status);
+  }
+
+  private emptyCounters(): MutableCounters {
+    return {
+      finishedByStatus: new Map([...this.spec.terminalStatuses].map((status) => [status, 0])),
+      statisticSums: new Map(Object.keys(this.spec.counterStatistics).map((name) => [name, 0])),
+    };
+  }
+}
+
+function seconds(date: Date | undefined): number | undefined {
+  return date === undefined ? undefined : date.getTime() / 1000;
+}

@@ -1,0 +1,104 @@
+import type { AccountResolver } from '../aws/accounts.js';
+import type { AwsClients } from '../aws/clients.js';
+import { describeError } from '../aws/errors.js';
+import type { CallPacer } from '../aws/pacing.js';
+import { identityResolutionJobs, idMappingJobs, matchingJobs, type CallGate } from '../aws/sources.js';
+import type { JobSource } from '../aws/types.js';
+import type { TargetConfig, TargetKind } from '../config/types.js';
+import { KIND_SPECS, type JobDetailByKind } from './kinds.js';
+import type { AnyTargetSnapshot, TargetIdentity, TargetSnapshot } from './snapshot.js';
+import { TargetCollector, type WindowSettings } from './targetCollector.js';
+
+/** What a target needs from the rest of the exporter to reach AWS. */
+export interface TargetDependencies {
+  readonly clients: AwsClients;
+  readonly accounts: AccountResolver;
+  readonly pacer: CallPacer;
+}
+
+/** One configured target, with its collector's state, ready to be collected again and again. */
+export interface TargetRunner {
+  readonly config: TargetConfig;
+  collect(now: number): Promise<AnyTargetSnapshot>;
+  updateSettings(settings: WindowSettings): void;
+}
+
+/** Stands in for an account or region that could not be resolved, so a down target still has a series. */
+export const UNKNOWN = 'unknown';
+
+/** Identifies a target across reloads: kind, name and region as configured. */
+export function targetKey(target: TargetConfig): string {
+  return [target.kind, target.name, target.region ?? ''].join('\u0000');
+}
+
+const ID_MAPPING_ARN = /^arn:aws(?:-us-gov|-cn)?:entityresolution:([^:]+):(\d{12}):idmappingworkflow\/(.+)$/;
+
+export function createTargetRunner(target: TargetConfig, settings: WindowSettings, deps: TargetDependencies): TargetRunner {
+  switch (target.kind) {
+    case 'identity_resolution':
+      return runner(target, settings, deps, (region, gate) => identityResolutionJobs(deps.clients.customerProfiles(region), target.name, gate));
+    case 'matching':
+      return runner(target, settings, deps, (region, gate) => matchingJobs(deps.clients.entityResolution(region), target.name, gate));
+    case 'id_mapping':
+      return runner(target, settings, deps, (region, gate) => idMappingJobs(deps.clients.entityResolution(region), target.name, gate));
+  }
+}
+
+type SourceFactory<K extends TargetKind> = (region: string | undefined, gate: CallGate) => JobSource<JobDetailByKind[K]>;
+
+function runner<K extends TargetKind>(
+  target: TargetConfig & { kind: K },
+  settings: WindowSettings,
+  deps: TargetDependencies,
+  makeSource: SourceFactory<K>,
+): TargetRunner {
+  const collector = new TargetCollector(KIND_SPECS[target.kind], settings);
+  const arn = ID_MAPPING_ARN.exec(target.name);
+  const label = arn?.[3] ?? target.name;
+  let bound: { identity: TargetIdentity<K>; source: JobSource<JobDetailByKind[K]> } | undefined;
+
+  async function bind(): Promise<NonNullable<typeof bound>> {
+    if (bound) return bound;
+    const region = arn?.[1] ?? target.region;
+    const resolvedRegion = region ?? (await deps.clients.defaultRegion());
+    const accountId = arn?.[2] ?? (await deps.accounts.accountId(resolvedRegion));
+    const identity: TargetIdentity<K> = { kind: target.kind, target: label, accountId, region: resolvedRegion };
+    bound = { identity, source: makeSource(resolvedRegion, deps.pacer.gate(accountId, resolvedRegion)) };
+    return bound;
+  }
+
+  return {
+    config: target,
+    updateSettings: (next) => {
+      collector.updateSettings(next);
+    },
+    async collect(now) {
+      try {
+        const { identity, source } = await bind();
+        return asAny(await collector.collect(identity, source, now));
+      } catch (err) {
+        const identity = bound?.identity ?? collector.snapshot?.identity ?? {
+          kind: target.kind, target: label, accountId: arn?.[2] ?? UNKNOWN, region: arn?.[1] ?? target.region ?? UNKNOWN,
+        };
+        const snapshot = asAny(collector.failed(identity, describeError(err)));
+        throw new TargetCollectionError(snapshot, err);
+      }
+    },
+  };
+}
+
+/** TypeScript cannot see that a `TargetSnapshot<K>` for a generic K is one member of the union. */
+function asAny<K extends TargetKind>(snapshot: TargetSnapshot<K>): AnyTargetSnapshot {
+  return snapshot as unknown as AnyTargetSnapshot;
+}
+
+/** A target's collection failed; carries the snapshot to publish (last known series, marked down). */
+export class TargetCollectionError extends Error {
+  override readonly name = 'TargetCollectionError';
+  constructor(
+    readonly snapshot: AnyTargetSnapshot,
+    cause: unknown,
+  ) {
+    super(`collection of ${snapshot.identity.kind} target ${snapshot.identity.target} failed`, { cause });
+  }
+}

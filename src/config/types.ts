@@ -1,0 +1,32 @@
+/** The three kinds of job source the exporter watches; also the `kind` label of the self-metrics. */
+export type TargetKind = 'identity_resolution' | 'matching' | 'id_mapping';
+
+export const TARGET_KINDS: readonly TargetKind[] = ['identity_resolution', 'matching', 'id_mapping'];
+
+/** One domain (identity_resolution) or workflow (matching, id_mapping) to poll. */
+export interface TargetConfig {
+  readonly kind: TargetKind;
+  /** Domain name, workflow name, or (id_mapping only) a full ID-mapping workflow ARN, as configured. */
+  readonly name: string;
+  /** The target's own region, else the top-level one; undefined lets the SDK resolve it (AWS_REGION, profile). */
+  readonly region: string | undefined;
+}
+
+/** The validated configuration, with defaults applied. */
+export interface ExporterConfig {
+  /** node-cron expression (5 or 6 fields). */
+  readonly schedule: string;
+  /** Per-job series only for jobs started within this many seconds. */
+  readonly lookbackSeconds: number;
+  /** At most this many newest jobs per target get per-job series (0 = summary series only). */
+  readonly maxJobsPerTarget: number;
+  /** AWS calls in flight at once, all targets together. */
+  readonly concurrency: number;
+  /** Requests per second this exporter may send per (account, region, operation); a share of AWS's default 5 TPS. */
+  readonly rateLimit: number;
+  /** Top-level default region, if configured. */
+  readonly region: string | undefined;
+  /** Overrides the Customer Profiles, Entity Resolution and STS endpoints for the whole config. */
+  readonly endpointUrl: string | undefined;
+  readonly targets: readonly TargetConfig[];
+}

@@ -1,0 +1,57 @@
+import type { ExporterConfig, TargetConfig } from './config/types.js';
+import { startSimulator, type Simulator } from './simulator/index.js';
+
+/** The demo fleet: enough to see every kind of job move, one workflow that keeps failing and one denied domain. */
+const DEMO_REGION = 'us-east-1';
+const DOMAINS = ['retail-us', 'retail-eu', 'loyalty', 'partner-sandbox'];
+const DENIED_DOMAINS = ['partner-sandbox'];
+const MATCHING_WORKFLOWS = ['dedupe-nightly', 'dedupe-hourly', 'householding'];
+const FAILING_WORKFLOWS = ['householding'];
+const ID_MAPPING_WORKFLOWS = ['crm-to-ads', 'web-to-crm'];
+
+/** One simulated hour passes each real minute, so a job goes through all its statuses while you watch. */
+const DEMO_TIME_SCALE = 60;
+const DEMO_JOB_INTERVAL_SECONDS = 3600;
+
+export const DEMO_CREDENTIALS = { accessKeyId: 'AKIDEMODEMODEMODEMO0', secretAccessKey: 'demo-secret-not-a-real-key' };
+
+export interface Demo {
+  readonly simulator: Simulator;
+  readonly config: ExporterConfig;
+}
+
+/** Starts the built-in AWS simulator with the demo fleet, and the config that watches it every 5 seconds. */
+export async function startDemo(): Promise<Demo> {
+  const simulator = await startSimulator({
+    seed: 42,
+    timeScale: DEMO_TIME_SCALE,
+    latencyMs: 20,
+    fleet: {
+      regions: [DEMO_REGION],
+      domains: DOMAINS,
+      matchingWorkflows: MATCHING_WORKFLOWS,
+      idMappingWorkflows: ID_MAPPING_WORKFLOWS,
+      historyJobsPerTarget: 12,
+      runningFraction: 0.5,
+      jobIntervalSeconds: DEMO_JOB_INTERVAL_SECONDS,
+      failingWorkflows: FAILING_WORKFLOWS,
+      deniedDomains: DENIED_DOMAINS,
+    },
+  });
+  const targets: TargetConfig[] = [
+    ...DOMAINS.map((name) => ({ kind: 'identity_resolution' as const, name, region: DEMO_REGION })),
+    ...MATCHING_WORKFLOWS.map((name) => ({ kind: 'matching' as const, name, region: DEMO_REGION })),
+    ...ID_MAPPING_WORKFLOWS.map((name) => ({ kind: 'id_mapping' as const, name, region: DEMO_REGION })),
+  ];
+  const config: ExporterConfig = {
+    schedule: '*/5 * * * * *',
+    lookbackSeconds: 2 * 86400,
+    maxJobsPerTarget: 10,
+    concurrency: 4,
+    rateLimit: 5,
+    region: DEMO_REGION,
+    endpointUrl: simulator.url,
+    targets,
+  };
+  return { simulator, config };
+}

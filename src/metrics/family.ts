@@ -1,0 +1,40 @@
+/** Label name → value of one series. */
+export type Labels = Record<string, string>;
+
+export type Emit = (labels: Labels, value: number) => void;
+
+/**
+ * One metric family as a pure function of one input (a job or a target): it emits the family's series
+ * for that input, and nothing for a value AWS left out.
+ */
+export interface FamilySpec<T> {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'gauge' | 'counter';
+  /** Every label the family's series carry, the identity labels included. */
+  readonly labelNames: readonly string[];
+  readonly collect: (input: T, emit: Emit) => void;
+}
+
+/** Epoch seconds of a timestamp the SDK parsed, or undefined when AWS sent none. */
+export function epochSeconds(date: Date | undefined): number | undefined {
+  return date === undefined ? undefined : date.getTime() / 1000;
+}
+
+/** Emits one series per status (a stateset): 1 for `current`, 0 for the others; an unknown status joins the set. */
+export function emitStateset(emit: Emit, labels: Labels, knownStatuses: readonly string[], current: string | undefined): void {
+  if (current === undefined) return;
+  for (const status of knownStatuses) emit({ ...labels, status }, status === current ? 1 : 0);
+  if (!knownStatuses.includes(current)) emit({ ...labels, status: current }, 1);
+}
+
+/** Label values from AWS text (messages) are cut so one job cannot blow up a scrape. */
+export const MAX_MESSAGE_LABEL_LENGTH = 256;
+
+export function messageLabel(message: string): string {
+  const chars = [...message];
+  return chars.length <= MAX_MESSAGE_LABEL_LENGTH ? message : chars.slice(0, MAX_MESSAGE_LABEL_LENGTH).join('');
+}
+
+/** HELP suffix that tells readers the value is as of the last collection, not of the scrape. */
+export const AS_OF_COLLECTION = 'As of the last collection (refreshed on the exporter\'s schedule, not at scrape time).';

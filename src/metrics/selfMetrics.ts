@@ -1,0 +1,102 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AwsAttempt } from '../aws/instrumentation.js';
+import type { CollectionSnapshot } from '../collect/snapshot.js';
+
+/** prom-client's default metrics, less three gauges whose `_total` names promise a counter. */
+const MISNAMED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+export interface BuildInfo {
+  readonly version: string;
+  readonly revision: string;
+}
+
+/** The exporter's own metrics, updated as things happen and read live at each scrape. */
+export class SelfMetrics {
+  readonly registry = new Registry();
+  private readonly collectionDuration: Histogram;
+  private readonly lastCollection: Gauge;
+  private readonly lastCollectionSuccess: Gauge;
+  private readonly collections: Counter;
+  private readonly collectionsSkipped: Counter;
+  private readonly scheduleInterval: Gauge;
+  private readonly awsRequests: Counter;
+  private readonly awsRetries: Counter;
+  private readonly awsDuration: Histogram;
+  private readonly reloadSuccessful: Gauge;
+  private readonly reloadSuccessTimestamp: Gauge;
+
+  constructor(build: BuildInfo) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    for (const name of MISNAMED_DEFAULT_METRICS) this.registry.removeSingleMetric(name);
+    new Gauge({
+      name: 'aws_resolution_exporter_build_info',
+      help: 'Always 1; labels carry the exporter version, the source revision it was built from and the Node.js version it runs on.',
+      labelNames: ['version', 'revision', 'nodejs_version'],
+      registers,
+    }).set({ version: build.version, revision: build.revision, nodejs_version: process.version }, 1);
+    this.collectionDuration = new Histogram({
+      name: 'aws_resolution_exporter_collection_duration_seconds',
+      help: 'Wall time of a collection of every target, in seconds.',
+      buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+      registers,
+    });
+    this.lastCollection = new Gauge({ name: 'aws_resolution_exporter_last_collection_timestamp_seconds', help: 'When the last collection finished, in seconds since the epoch.', registers });
+    this.lastCollectionSuccess = new Gauge({ name: 'aws_resolution_exporter_last_collection_success', help: '1 when every target succeeded in the last collection, else 0.', registers });
+    this.collections = new Counter({ name: 'aws_resolution_exporter_collections_total', help: 'Collections run (at start-up and on each schedule tick).', registers });
+    this.collectionsSkipped = new Counter({ name: 'aws_resolution_exporter_collections_skipped_total', help: 'Schedule ticks skipped because the previous collection was still running.', registers });
+    this.scheduleInterval = new Gauge({ name: 'aws_resolution_exporter_schedule_interval_seconds', help: 'Seconds between two scheduled collections, from the configured schedule.', registers });
+    this.awsRequests = new Counter({
+      name: 'aws_resolution_exporter_aws_requests_total',
+      help: 'HTTP requests sent to AWS, each retry included, by service, operation and result code (OK or the AWS error name).',
+      labelNames: ['aws_service', 'operation', 'code'],
+      registers,
+    });
+    this.awsRetries = new Counter({
+      name: 'aws_resolution_exporter_aws_request_retries_total',
+      help: 'Retries the AWS SDK made after a throttled, failed or timed-out request, by service and operation.',
+      labelNames: ['aws_service', 'operation'],
+      registers,
+    });
+    this.awsDuration = new Histogram({
+      name: 'aws_resolution_exporter_aws_request_duration_seconds',
+      help: 'Duration of one HTTP request to AWS, in seconds, by service and operation.',
+      labelNames: ['aws_service', 'operation'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.reloadSuccessful = new Gauge({ name: 'aws_resolution_exporter_config_last_reload_successful', help: '1 when the last attempt to load the configuration succeeded, else 0.', registers });
+    this.reloadSuccessTimestamp = new Gauge({ name: 'aws_resolution_exporter_config_last_reload_success_timestamp_seconds', help: 'When the configuration was last loaded successfully, in seconds since the epoch.', registers });
+  }
+
+  awsAttempt(attempt: AwsAttempt): void {
+    const labels = { aws_service: attempt.service, operation: attempt.operation };
+    this.awsRequests.inc({ ...labels, code: attempt.code });
+    this.awsDuration.observe(labels, attempt.seconds);
+    if (attempt.retry) this.awsRetries.inc(labels);
+  }
+
+  collectionFinished(snapshot: CollectionSnapshot): void {
+    this.collections.inc();
+    this.collectionDuration.observe(snapshot.durationSeconds);
+    this.lastCollection.set(snapshot.finishedAt);
+    this.lastCollectionSuccess.set(snapshot.targets.every((target) => target.up) ? 1 : 0);
+  }
+
+  collectionSkipped(): void {
+    this.collectionsSkipped.inc();
+  }
+
+  scheduleIntervalSeconds(seconds: number): void {
+    this.scheduleInterval.set(seconds);
+  }
+
+  configLoaded(success: boolean, atSeconds: number): void {
+    this.reloadSuccessful.set(success ? 1 : 0);
+    if (success) this.reloadSuccessTimestamp.set(atSeconds);
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
