@@ -7,13 +7,12 @@ import { selfTargetFamilies, targetFamilies, targetLabels } from './targetFamili
 
 type Metric = Gauge | Counter;
 
-/** Every family the snapshot feeds, by the input it reads. */
-const TARGET_FAMILIES: readonly FamilySpec<AnyTargetSnapshot>[] = [
-  ...selfTargetFamilies,
-  ...targetFamilies('identity_resolution'),
-  ...targetFamilies('matching'),
-  ...targetFamilies('id_mapping'),
-];
+/** Every family the snapshot feeds, by the kind of target and the input it reads. */
+const TARGET_FAMILIES: { readonly [K in TargetKind]: readonly FamilySpec<AnyTargetSnapshot>[] } = {
+  identity_resolution: [...selfTargetFamilies, ...targetFamilies('identity_resolution')],
+  matching: [...selfTargetFamilies, ...targetFamilies('matching')],
+  id_mapping: [...selfTargetFamilies, ...targetFamilies('id_mapping')],
+};
 const JOB_FAMILIES: { readonly [K in TargetKind]: readonly FamilySpec<JobInput<never>>[] } = {
   identity_resolution: identityResolutionJobFamilies,
   matching: matchingJobFamilies,
@@ -31,7 +30,7 @@ export class SnapshotMetrics {
   private rendered: Promise<string> | undefined;
 
   constructor() {
-    const families = [...TARGET_FAMILIES, ...Object.values(JOB_FAMILIES).flat()];
+    const families = [...Object.values(TARGET_FAMILIES).flat(), ...Object.values(JOB_FAMILIES).flat()];
     for (const family of families) {
       if (this.metrics.has(family.name)) continue;
       const options = { name: family.name, help: family.help, labelNames: family.labelNames, registers: [this.registry] };
@@ -43,7 +42,7 @@ export class SnapshotMetrics {
   publish(snapshot: CollectionSnapshot): void {
     for (const metric of this.metrics.values()) metric.reset();
     for (const target of snapshot.targets) {
-      for (const family of TARGET_FAMILIES) this.apply(family, target);
+      for (const family of TARGET_FAMILIES[target.identity.kind]) this.apply(family, target);
       const labels = targetLabels(target);
       const families = JOB_FAMILIES[target.identity.kind] as readonly FamilySpec<JobInput<unknown>>[];
       for (const job of target.jobs) {

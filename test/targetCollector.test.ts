@@ -1,0 +1,119 @@
+import { expect } from 'chai';
+import type { MatchingJobDetail } from '../src/aws/types.js';
+import { matchingSpec } from '../src/collect/kinds.js';
+import type { TargetIdentity } from '../src/collect/snapshot.js';
+import { TargetCollector } from '../src/collect/targetCollector.js';
+import { FakeJobSource } from './support/fakeSource.js';
+
+const NOW = 1_800_000_000;
+const identity: TargetIdentity<'matching'> = { kind: 'matching', target: 'wf', accountId: '123456789012', region: 'us-east-1' };
+
+function job(id: string, startAgo: number, status: string, processed?: number) {
+  const startTime = new Date((NOW - startAgo) * 1000);
+  const endTime = status === 'SUCCEEDED' || status === 'FAILED' ? new Date((NOW - startAgo + 60) * 1000) : undefined;
+  const detail: MatchingJobDetail = {
+    jobId: id, status: status as MatchingJobDetail['status'], startTime, endTime,
+    ...(processed === undefined ? {} : { metrics: { totalRecordsProcessed: processed, recordsNotProcessed: 1 } }),
+  };
+  return { id, status, startTime, endTime, detail };
+}
+
+function finish(source: FakeJobSource<MatchingJobDetail>, id: string, status: 'SUCCEEDED' | 'FAILED', processed: number): void {
+  source.jobs = source.jobs.map((j) => (j.id === id ? job(id, (NOW - j.startTime.getTime() / 1000), status, processed) : j));
+}
+
+describe('TargetCollector', () => {
+  const settings = { lookbackSeconds: 7 * 86400, maxJobs: 10 };
+
+  it('fetches every job once, then only unfinished ones', async () => {
+    const source = new FakeJobSource([job('c', 100, 'RUNNING'), job('b', 2000, 'SUCCEEDED', 10), job('a', 3000, 'FAILED', 5)], 25);
+    const collector = new TargetCollector(matchingSpec, settings);
+    await collector.collect(identity, source, NOW);
+    expect(source.getCalls).to.deep.equal(['c', 'b', 'a']);
+    source.getCalls.length = 0;
+    await collector.collect(identity, source, NOW + 120);
+    expect(source.getCalls).to.deep.equal(['c']);
+  });
+
+  it('does not count history at the first collection, then counts each finish exactly once', async () => {
+    const source = new FakeJobSource([job('c', 100, 'RUNNING'), job('b', 2000, 'SUCCEEDED', 10)], 25);
+    const collector = new TargetCollector(matchingSpec, settings);
+    const first = await collector.collect(identity, source, NOW);
+    expect(Object.fromEntries(first.counters?.finishedByStatus ?? [])).to.deep.equal({ SUCCEEDED: 0, FAILED: 0 });
+    expect(Object.fromEntries(first.counters?.statisticSums ?? [])).to.deep.equal({ records_processed: 0, records_not_processed: 0 });
+
+    finish(source, 'c', 'SUCCEEDED', 40);
+    const second = await collector.collect(identity, source, NOW + 120);
+    expect(second.counters?.finishedByStatus.get('SUCCEEDED')).to.equal(1);
+    expect(second.counters?.statisticSums.get('records_processed')).to.equal(40);
+    expect(second.latestStatus).to.equal('SUCCEEDED');
+
+    const third = await collector.collect(identity, source, NOW + 240);
+    expect(third.counters?.finishedByStatus.get('SUCCEEDED')).to.equal(1);
+    expect(third.counters?.statisticSums.get('records_processed')).to.equal(40);
+  });
+
+  it('counts a job first seen already finished after the first collection', async () => {
+    const source = new FakeJobSource([job('b', 2000, 'SUCCEEDED', 10)], 25);
+    const collector = new TargetCollector(matchingSpec, settings);
+    await collector.collect(identity, source, NOW);
+    source.jobs.unshift(job('d', 50, 'FAILED', 3));
+    const snapshot = await collector.collect(identity, source, NOW + 120);
+    expect(snapshot.counters?.finishedByStatus.get('FAILED')).to.equal(1);
+    expect(snapshot.lastFailureEnd).to.equal(NOW - 50 + 60);
+    expect(snapshot.lastSuccessEnd).to.equal(NOW - 2000 + 60);
+  });
+
+  it('keeps only max_jobs newest jobs within the lookback as per-job series', async () => {
+    const source = new FakeJobSource([job('d', 10, 'RUNNING'), job('c', 20, 'SUCCEEDED'), job('b', 30, 'SUCCEEDED'), job('a', 9 * 86400, 'SUCCEEDED')], 25);
+    const collector = new TargetCollector(matchingSpec, { lookbackSeconds: 7 * 86400, maxJobs: 2 });
+    const snapshot = await collector.collect(identity, source, NOW);
+    expect(snapshot.jobs.map((j) => j.id)).to.deep.equal(['d', 'c']);
+    expect(source.getCalls).to.deep.equal(['d', 'c']);
+  });
+
+  it('with max_jobs 0 exports no job but still knows the latest status', async () => {
+    const source = new FakeJobSource([job('d', 10, 'RUNNING'), job('c', 20, 'SUCCEEDED')], 25);
+    const collector = new TargetCollector(matchingSpec, { lookbackSeconds: 86400, maxJobs: 0 });
+    const snapshot = await collector.collect(identity, source, NOW);
+    expect(snapshot.jobs).to.have.length(0);
+    expect(snapshot.latestStatus).to.equal('RUNNING');
+  });
+
+  it('drops a job that vanished between List and Get, keeping the target up', async () => {
+    const source = new FakeJobSource([job('c', 100, 'RUNNING'), job('b', 2000, 'SUCCEEDED')], 25);
+    const getJob = source.getJob.bind(source);
+    source.getJob = (id) => (id === 'c' ? Promise.reject(Object.assign(new Error('gone'), { name: 'ResourceNotFoundException' })) : getJob(id));
+    const snapshot = await new TargetCollector(matchingSpec, settings).collect(identity, source, NOW);
+    expect(snapshot.up).to.equal(true);
+    expect(snapshot.jobs.map((j) => j.id)).to.deep.equal(['b']);
+  });
+
+  it('keeps the last known series, marked down, when a collection fails', async () => {
+    const source = new FakeJobSource([job('b', 2000, 'SUCCEEDED', 10)], 25);
+    const collector = new TargetCollector(matchingSpec, settings);
+    await collector.collect(identity, source, NOW);
+    source.failWith = Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
+    let failure: unknown;
+    try {
+      await collector.collect(identity, source, NOW + 120);
+    } catch (err) {
+      failure = err;
+    }
+    expect(failure).to.be.instanceOf(Error);
+    const down = collector.failed(identity, 'AccessDeniedException: denied');
+    expect(down.up).to.equal(false);
+    expect(down.lastSuccessTime).to.equal(NOW);
+    expect(down.jobs.map((j) => j.id)).to.deep.equal(['b']);
+    expect(down.lastError).to.equal('AccessDeniedException: denied');
+  });
+
+  it('passes unknown statuses through and keeps fetching such jobs', async () => {
+    const source = new FakeJobSource([job('x', 10, 'PAUSED')], 25);
+    const collector = new TargetCollector(matchingSpec, settings);
+    const snapshot = await collector.collect(identity, source, NOW);
+    expect(snapshot.latestStatus).to.equal('PAUSED');
+    await collector.collect(identity, source, NOW + 60);
+    expect(source.getCalls).to.deep.equal(['x', 'x']);
+  });
+});
