@@ -1,0 +1,27 @@
+# syntax=docker/dockerfile:1
+# Node 24 is the Active LTS line; the exporter also runs on Node 20.19+ and 22.
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+FROM ${NODE_IMAGE}
+ARG REVISION=unknown
+ENV NODE_ENV=production BUILD_REVISION=${REVISION}
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json config.example.yaml ./
+COPY grafana ./grafana
+# The image's unprivileged "node" user (uid 1000): the exporter needs no privilege and writes nothing.
+USER node
+EXPOSE 10102
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:10102/-/healthy').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["node", "dist/main.js"]
+CMD ["--config.file=/etc/aws-resolution-exporter/config.yaml"]
