@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { parseFlags, UsageError, USAGE, type Flags } from './cli/flags.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
+import type { AwsCredentials } from './aws/clients.js';
 import type { ExporterConfig } from './config/types.js';
-import { DEMO_CREDENTIALS, startDemo } from './demo.js';
 import { startExporter } from './exporter.js';
 import { createLogger } from './log.js';
 import { REVISION, VERSION } from './version.js';
@@ -31,12 +31,25 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 
   const logger = createLogger(flags.logLevel, flags.logFormat);
+  // Installed before anything starts, so a signal during start-up also ends the process cleanly.
+  const stopActions: (() => Promise<void>)[] = [];
+  const shutdown = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
+    void Promise.allSettled(stopActions.map((stop) => stop())).then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => { shutdown('SIGTERM'); });
+  process.once('SIGINT', () => { shutdown('SIGINT'); });
+
   let config: ExporterConfig;
-  let stopDemo = async (): Promise<void> => {};
+  let credentials: AwsCredentials | undefined;
   if (flags.demo) {
+    // Loaded only for --demo: a production run never loads the simulator.
+    const { DEMO_CREDENTIALS, startDemo } = await import('./demo.js');
     const demo = await startDemo();
     config = demo.config;
-    stopDemo = () => demo.simulator.close();
+    credentials = DEMO_CREDENTIALS;
+    stopActions.push(() => demo.simulator.close());
     logger.info({ simulator: demo.simulator.url }, 'demo: built-in AWS simulator started');
   } else {
     try {
@@ -59,17 +72,10 @@ async function main(argv: readonly string[]): Promise<void> {
     port: flags.listenPort,
     telemetryPath: flags.telemetryPath,
     schedule: true,
-    ...(flags.demo ? { credentials: DEMO_CREDENTIALS } : {}),
+    ...(credentials ? { credentials } : {}),
   });
+  stopActions.push(() => exporter.stop());
   if (flags.demo) process.stdout.write(`\nDemo running: open ${exporter.url}/ (metrics at ${exporter.url}${flags.telemetryPath}). Ctrl-C stops it.\n\n`);
-
-  const shutdown = (signal: string): void => {
-    logger.info({ signal }, 'shutting down');
-    setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
-    void Promise.all([exporter.stop(), stopDemo()]).then(() => process.exit(0));
-  };
-  process.once('SIGTERM', () => { shutdown('SIGTERM'); });
-  process.once('SIGINT', () => { shutdown('SIGINT'); });
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
