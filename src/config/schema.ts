@@ -1,0 +1,216 @@
+import cron from 'node-cron';
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+import { describeValue, expected, formatPath } from './issues.js';
+import type { ExporterConfig, TargetConfig, TargetKind } from './types.js';
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** AWS's rule for domain and workflow names alike; only the length limits differ. */
+const NAME = /^[a-zA-Z0-9_-]+$/;
+const DOMAIN_NAME_MAX = 64;
+const WORKFLOW_NAME_MAX = 255;
+const ARN_PARTITIONS: readonly string[] = ['aws', 'aws-us-gov', 'aws-cn'];
+const ARN_FORM = 'arn:PARTITION:entityresolution:REGION:ACCOUNT_ID:idmappingworkflow/NAME';
+const WORKFLOW_RESOURCE_PREFIX = 'idmappingworkflow/';
+
+/** Why `name` breaks AWS's naming rules, or undefined if it follows them. */
+function nameProblem(name: string, maxLength: number): string | undefined {
+  if (name === '') return 'must not be empty';
+  if (name.length > maxLength) return `must be at most ${maxLength} characters, got ${name.length}`;
+  if (!NAME.test(name)) return `${describeValue(name)} does not match ${NAME.source} (letters, digits, _ and -)`;
+  return undefined;
+}
+
+/** What an ID-mapping workflow reference points at; `arnRegion` is set when it was given as an ARN. */
+interface WorkflowRef {
+  readonly workflowName: string;
+  readonly arnRegion: string | undefined;
+}
+
+/** Splits an ID-mapping workflow ARN, or says (as a string) what is wrong with it. */
+function parseIdMappingArn(arn: string): WorkflowRef | string {
+  const parts = arn.split(':');
+  const problem = arnProblem(parts);
+  if (problem !== undefined) return `${describeValue(arn)} is not an ID-mapping workflow ARN: ${problem}`;
+  return { workflowName: (parts[5] ?? '').slice(WORKFLOW_RESOURCE_PREFIX.length), arnRegion: parts[3] };
+}
+
+/** What is wrong with an ARN split at its colons, part by part, or undefined if nothing is. */
+function arnProblem(parts: readonly string[]): string | undefined {
+  const [, partition = '', service = '', region = '', accountId = '', resource = ''] = parts;
+  if (parts.length !== 6) return `expected 6 parts separated by ":" (${ARN_FORM})`;
+  if (!ARN_PARTITIONS.includes(partition)) return `partition ${describeValue(partition)} is not one of ${ARN_PARTITIONS.join(', ')}`;
+  if (service !== 'entityresolution') return `service ${describeValue(service)} is not entityresolution`;
+  if (!REGION.test(region)) return `region ${describeValue(region)} does not look like an AWS region such as us-east-1`;
+  if (!/^\d{12}$/.test(accountId)) return `account id ${describeValue(accountId)} is not 12 digits`;
+  if (!resource.startsWith(WORKFLOW_RESOURCE_PREFIX)) {
+    return `resource ${describeValue(resource)} does not start with ${WORKFLOW_RESOURCE_PREFIX}`;
+  }
+  const problem = nameProblem(resource.slice(WORKFLOW_RESOURCE_PREFIX.length), WORKFLOW_NAME_MAX);
+  return problem === undefined ? undefined : `workflow name ${problem}`;
+}
+
+/** Why a schedule cannot be used, or undefined if node-cron accepts it. */
+function cronProblem(expression: string): string | undefined {
+  const fieldCount = expression.trim().split(/\s+/).length;
+  if (fieldCount !== 5 && fieldCount !== 6) {
+    return `${describeValue(expression)} has ${fieldCount} field(s); a cron expression needs 5 (minute hour day-of-month month day-of-week) or 6 (seconds first)`;
+  }
+  if (cron.validate(expression)) return undefined;
+  const reasons = cron.validateDetailed(expression).errors.map((error) => error.message);
+  return `${describeValue(expression)} is not a valid cron expression (${reasons.join('; ')})`;
+}
+
+/** `base` made to report `check`'s problem, if any, as the value's error. */
+function checked(base: z.ZodString, check: (text: string) => string | undefined) {
+  return base.superRefine((text, ctx) => {
+    const problem = check(text);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, input: text });
+  });
+}
+
+/** A target name; YAML reads unquoted names such as 2024 or true as a number or boolean, so say how to fix that. */
+function nameString(description: string) {
+  const { error } = expected(description);
+  return z.string({
+    error: (issue) =>
+      typeof issue.input === 'number' || typeof issue.input === 'boolean'
+        ? `${error(issue)} (YAML reads it as a ${typeof issue.input}; quote it to use it as a name)`
+        : error(issue),
+  });
+}
+
+function count(minimum: number) {
+  const error = expected(`an integer >= ${minimum}`);
+  return z.int(error).min(minimum, error);
+}
+
+const awsRegion = z
+  .string(expected('an AWS region such as us-east-1'))
+  .regex(REGION, expected('an AWS region such as us-east-1'));
+
+/** A duration above zero, parsed to seconds. */
+const lookback = z.string(expected('a duration such as 7d')).transform((text, ctx) => {
+  let seconds: number;
+  try {
+    seconds = parseDuration(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message, input: text });
+    return z.NEVER;
+  }
+  if (seconds === 0) ctx.addIssue({ code: 'custom', message: `expected a duration above zero, got ${describeValue(text)}`, input: text });
+  return seconds;
+});
+
+/** A list entry that names one target: `{name, region?}`. */
+function targetEntry<Name extends z.ZodType<unknown, string>>(name: Name) {
+  return z.strictObject(
+    { name, region: awsRegion.optional() },
+    { error: (issue) => (issue.code === 'invalid_type' ? `expected a map with a name key, got ${describeValue(issue.input)}` : undefined) },
+  );
+}
+
+/** What every target entry becomes: its configured name, own region, and the name that identifies it for duplicates. */
+interface TargetEntry {
+  readonly name: string;
+  readonly region: string | undefined;
+  readonly resourceName: string;
+}
+
+const byName = (entry: { name: string; region?: string | undefined }): TargetEntry => ({
+  name: entry.name,
+  region: entry.region,
+  resourceName: entry.name,
+});
+
+const domain = targetEntry(checked(nameString('a domain name'), (name) => nameProblem(name, DOMAIN_NAME_MAX))).transform(byName);
+
+const matchingWorkflow = targetEntry(
+  checked(nameString('a workflow name'), (name) => {
+    const problem = nameProblem(name, WORKFLOW_NAME_MAX);
+    return problem !== undefined && name.startsWith('arn:')
+      ? `${problem}; an ARN is accepted only in entity_resolution.id_mapping_workflows`
+      : problem;
+  }),
+).transform(byName);
+
+/** A workflow name, or a full ARN which also fixes the workflow's region. */
+const idMappingWorkflowRef = nameString('a workflow name or ARN').transform((text, ctx) => {
+  const ref = text.startsWith('arn:')
+    ? parseIdMappingArn(text)
+    : (nameProblem(text, WORKFLOW_NAME_MAX) ?? { workflowName: text, arnRegion: undefined });
+  if (typeof ref === 'string') {
+    ctx.addIssue({ code: 'custom', message: ref, input: text });
+    return z.NEVER;
+  }
+  return { text, ...ref };
+});
+
+const idMappingWorkflow = targetEntry(idMappingWorkflowRef).transform((entry, ctx): TargetEntry => {
+  const { text, workflowName, arnRegion } = entry.name;
+  if (arnRegion !== undefined && entry.region !== undefined && entry.region !== arnRegion) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['region'],
+      message: `${describeValue(entry.region)} disagrees with the region ${arnRegion} in the ARN`,
+      input: entry.region,
+    });
+  }
+  return { name: text, region: entry.region ?? arnRegion, resourceName: workflowName };
+});
+
+const configShape = z.strictObject({
+  schedule: checked(z.string(expected('a cron expression such as "*/2 * * * *"')), cronProblem).default('*/2 * * * *'),
+  lookback: lookback.prefault('7d'),
+  max_jobs_per_target: count(0).default(10),
+  concurrency: count(1).default(4),
+  rate_limit: z.number(expected('a number > 0')).positive(expected('a number > 0')).default(2),
+  region: awsRegion.optional(),
+  endpoint_url: z.url({ protocol: /^https?$/, ...expected('an http(s) URL such as http://127.0.0.1:4566') }).optional(),
+  customer_profiles: z.strictObject({ domains: z.array(domain).optional() }).optional(),
+  entity_resolution: z
+    .strictObject({
+      matching_workflows: z.array(matchingWorkflow).optional(),
+      id_mapping_workflows: z.array(idMappingWorkflow).optional(),
+    })
+    .optional(),
+});
+
+type ConfigShape = z.output<typeof configShape>;
+
+/** Flattens the target lists in config order and rejects a target that repeats an earlier one's kind, name and region. */
+function toExporterConfig(config: ConfigShape, ctx: z.RefinementCtx): ExporterConfig {
+  const lists: readonly { kind: TargetKind; path: readonly string[]; entries: readonly TargetEntry[] | undefined }[] = [
+    { kind: 'identity_resolution', path: ['customer_profiles', 'domains'], entries: config.customer_profiles?.domains },
+    { kind: 'matching', path: ['entity_resolution', 'matching_workflows'], entries: config.entity_resolution?.matching_workflows },
+    { kind: 'id_mapping', path: ['entity_resolution', 'id_mapping_workflows'], entries: config.entity_resolution?.id_mapping_workflows },
+  ];
+  const targets: TargetConfig[] = [];
+  const firstPathByIdentity = new Map<string, string>();
+  for (const { kind, path, entries = [] } of lists) {
+    entries.forEach((entry, index) => {
+      const region = entry.region ?? config.region;
+      const identity = JSON.stringify([kind, entry.resourceName, region ?? null]);
+      const first = firstPathByIdentity.get(identity);
+      if (first === undefined) firstPathByIdentity.set(identity, formatPath([...path, index]));
+      else ctx.addIssue({ code: 'custom', path: [...path, index], message: `duplicate target: same kind, name and region as ${first}` });
+      targets.push({ kind, name: entry.name, region });
+    });
+  }
+  return {
+    schedule: config.schedule,
+    lookbackSeconds: config.lookback,
+    maxJobsPerTarget: config.max_jobs_per_target,
+    concurrency: config.concurrency,
+    rateLimit: config.rate_limit,
+    region: config.region,
+    endpointUrl: config.endpoint_url,
+    targets,
+  };
+}
+
+/**
+ * The config file's schema: strict maps (unknown keys are errors), defaults applied,
+ * and output in the {@link ExporterConfig} form. Parse with `describeIssue` as the error map for readable messages.
+ */
+export const configSchema = configShape.transform(toExporterConfig);
