@@ -31,7 +31,7 @@ export class CallPacer {
     if (!throttled) {
       // Evenly spaced calls (one per 1/rate s) stay under AWS's token bucket whatever its burst allowance.
       const spaced = pThrottle({ limit: 1, interval: 1000 / this.requestsPerSecond, strict: true });
-      throttled = spaced(<T>(call: () => Promise<T>) => call()) as <T>(call: () => Promise<T>) => Promise<T>;
+      throttled = spaced(<T>(call: () => Promise<T>) => call());
       this.throttles.set(key, throttled);
     }
     return throttled;

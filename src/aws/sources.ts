@@ -40,7 +40,7 @@ export function identityResolutionJobs(client: CustomerProfilesClient, domainNam
       return { jobs, nextToken: page.NextToken };
     },
     async getJob(jobId) {
-      const { $metadata: _, ...detail } = await gate('GetIdentityResolutionJob', () =>
+      const { $metadata, ...detail } = await gate('GetIdentityResolutionJob', () =>
         client.send(new GetIdentityResolutionJobCommand({ DomainName: domainName, JobId: jobId })),
       );
       return detail;
@@ -59,7 +59,7 @@ export function matchingJobs(client: EntityResolutionClient, workflowName: strin
       return { jobs: entityResolutionSummaries(page.jobs), nextToken: page.nextToken };
     },
     async getJob(jobId) {
-      const { $metadata: _, ...detail } = await gate('GetMatchingJob', () => client.send(new GetMatchingJobCommand({ workflowName, jobId })));
+      const { $metadata, ...detail } = await gate('GetMatchingJob', () => client.send(new GetMatchingJobCommand({ workflowName, jobId })));
       return detail;
     },
   };
@@ -76,7 +76,7 @@ export function idMappingJobs(client: EntityResolutionClient, workflowName: stri
       return { jobs: entityResolutionSummaries(page.jobs), nextToken: page.nextToken };
     },
     async getJob(jobId) {
-      const { $metadata: _, ...detail } = await gate('GetIdMappingJob', () => client.send(new GetIdMappingJobCommand({ workflowName, jobId })));
+      const { $metadata, ...detail } = await gate('GetIdMappingJob', () => client.send(new GetIdMappingJobCommand({ workflowName, jobId })));
       return detail;
     },
   };

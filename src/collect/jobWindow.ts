@@ -51,7 +51,8 @@ export async function listJobWindow(source: JobSource<unknown>, window: WindowSp
         previousStart = start;
       }
     }
-    nextToken = page.nextToken || undefined;
+    // An empty token ends the list as an absent one does (the JS paginator treats both alike).
+    nextToken = page.nextToken === '' ? undefined : page.nextToken;
     if (nextToken !== undefined) {
       if (tokensSeen.has(nextToken)) throw new PaginationError(`job list repeated nextToken after ${pagesRead} pages`);
       tokensSeen.add(nextToken);
@@ -67,9 +68,9 @@ export async function listJobWindow(source: JobSource<unknown>, window: WindowSp
  * A job listed twice (the list moved while it was paged) counts once.
  */
 export function selectWindow(jobs: readonly JobSummary[], window: WindowSpec): JobSummary[] {
-  const seen = new Set<string>();
-  return newestFirst(jobs)
-    .filter((job) => !seen.has(job.id) && seen.add(job.id) && (job.startTime === undefined || job.startTime.getTime() / 1000 >= window.cutoff))
+  const unique = new Map(jobs.map((job) => [job.id, job]));
+  return newestFirst([...unique.values()])
+    .filter((job) => job.startTime === undefined || job.startTime.getTime() / 1000 >= window.cutoff)
     .slice(0, window.size);
 }
 

@@ -31,9 +31,18 @@ export function emitStateset(emit: Emit, labels: Labels, knownStatuses: readonly
 /** Label values from AWS text (messages) are cut so one job cannot blow up a scrape. */
 export const MAX_MESSAGE_LABEL_LENGTH = 256;
 
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** Cuts between characters as a reader sees them, so no emoji or accent is split into invalid halves. */
 export function messageLabel(message: string): string {
-  const chars = [...message];
-  return chars.length <= MAX_MESSAGE_LABEL_LENGTH ? message : chars.slice(0, MAX_MESSAGE_LABEL_LENGTH).join('');
+  if (message.length <= MAX_MESSAGE_LABEL_LENGTH) return message;
+  let cut = '';
+  let count = 0;
+  for (const { segment } of graphemes.segment(message)) {
+    if (++count > MAX_MESSAGE_LABEL_LENGTH) break;
+    cut += segment;
+  }
+  return cut;
 }
 
 /** HELP suffix that tells readers the value is as of the last collection, not of the scrape. */

@@ -8,12 +8,12 @@ import { selfTargetFamilies, targetFamilies, targetLabels } from './targetFamili
 type Metric = Gauge | Counter;
 
 /** Every family the snapshot feeds, by the kind of target and the input it reads. */
-const TARGET_FAMILIES: { readonly [K in TargetKind]: readonly FamilySpec<AnyTargetSnapshot>[] } = {
+const TARGET_FAMILIES: Readonly<Record<TargetKind, readonly FamilySpec<AnyTargetSnapshot>[]>> = {
   identity_resolution: [...selfTargetFamilies, ...targetFamilies('identity_resolution')],
   matching: [...selfTargetFamilies, ...targetFamilies('matching')],
   id_mapping: [...selfTargetFamilies, ...targetFamilies('id_mapping')],
 };
-const JOB_FAMILIES: { readonly [K in TargetKind]: readonly FamilySpec<JobInput<never>>[] } = {
+const JOB_FAMILIES: Readonly<Record<TargetKind, readonly FamilySpec<JobInput<never>>[]>> = {
   identity_resolution: identityResolutionJobFamilies,
   matching: matchingJobFamilies,
   id_mapping: idMappingJobFamilies,

@@ -4,7 +4,7 @@ import type { AnyTargetSnapshot } from '../collect/snapshot.js';
 import { AS_OF_COLLECTION, emitStateset, type FamilySpec, type Labels } from './family.js';
 
 /** How each kind of target is named in metric names and labels. */
-export const KIND_NAMING: { readonly [K in TargetKind]: { prefix: string; targetLabel: 'domain' | 'workflow'; what: string; targetWhat: string } } = {
+export const KIND_NAMING: Readonly<Record<TargetKind, { prefix: string; targetLabel: 'domain' | 'workflow'; what: string; targetWhat: string }>> = {
   identity_resolution: { prefix: 'aws_customer_profiles_identity_resolution_', targetLabel: 'domain', what: 'identity-resolution job', targetWhat: 'domain' },
   matching: { prefix: 'aws_entity_resolution_matching_', targetLabel: 'workflow', what: 'matching job', targetWhat: 'matching workflow' },
   id_mapping: { prefix: 'aws_entity_resolution_id_mapping_', targetLabel: 'workflow', what: 'ID-mapping job', targetWhat: 'ID-mapping workflow' },
