@@ -8,7 +8,7 @@ import type { CallGate } from './sources.js';
  */
 export class CallPacer {
   private readonly inFlight: LimitFunction;
-  private readonly throttles = new Map<string, <T>(call: () => Promise<T>) => Promise<T>>();
+  private readonly throttles = new Map<string, (call: () => Promise<unknown>) => Promise<unknown>>();
 
   constructor(
     private readonly requestsPerSecond: number,
@@ -22,16 +22,16 @@ export class CallPacer {
     return (operation, call) => {
       const throttled = this.throttle(`${accountId}\u0000${region}\u0000${operation}`);
       // The rate is waited for outside the concurrency cap, so a slow operation never holds a slot idle.
-      return throttled(() => this.inFlight(call));
+      return throttled(() => this.inFlight(call)) as ReturnType<typeof call>;
     };
   }
 
-  private throttle(key: string): <T>(call: () => Promise<T>) => Promise<T> {
+  private throttle(key: string): (call: () => Promise<unknown>) => Promise<unknown> {
     let throttled = this.throttles.get(key);
     if (!throttled) {
       // Evenly spaced calls (one per 1/rate s) stay under AWS's token bucket whatever its burst allowance.
       const spaced = pThrottle({ limit: 1, interval: 1000 / this.requestsPerSecond, strict: true });
-      throttled = spaced(<T>(call: () => Promise<T>) => call());
+      throttled = spaced((call: () => Promise<unknown>) => call());
       this.throttles.set(key, throttled);
     }
     return throttled;
