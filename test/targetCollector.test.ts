@@ -19,7 +19,7 @@ function job(id: string, startAgo: number, status: string, processed?: number) {
 }
 
 function finish(source: FakeJobSource<MatchingJobDetail>, id: string, status: 'SUCCEEDED' | 'FAILED', processed: number): void {
-  source.jobs = source.jobs.map((j) => (j.id === id ? job(id, (NOW - j.startTime.getTime() / 1000), status, processed) : j));
+  source.jobs = source.jobs.map((j) => (j.id === id ? job(id, NOW - j.startTime!.getTime() / 1000, status, processed) : j));
 }
 
 describe('TargetCollector', () => {
