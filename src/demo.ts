@@ -24,9 +24,10 @@ export interface Demo {
 export async function startDemo(): Promise<Demo> {
   const simulator = await startSimulator({
     seed: 42,
-    timeScale: DEMO_TIME_SCALE,
     latencyMs: 20,
+    deniedTargets: DENIED_DOMAINS,
     fleet: {
+      timeScale: DEMO_TIME_SCALE,
       regions: [DEMO_REGION],
       domains: DOMAINS,
       matchingWorkflows: MATCHING_WORKFLOWS,
@@ -35,7 +36,6 @@ export async function startDemo(): Promise<Demo> {
       runningFraction: 0.5,
       jobIntervalSeconds: DEMO_JOB_INTERVAL_SECONDS,
       failingWorkflows: FAILING_WORKFLOWS,
-      deniedDomains: DENIED_DOMAINS,
     },
   });
   const targets: TargetConfig[] = [

@@ -1,0 +1,104 @@
+import type { CollectionSnapshot } from '../../src/collect/snapshot.js';
+import type { ExporterConfig, TargetConfig, TargetKind } from '../../src/config/types.js';
+import { startExporter, type RunningExporter } from '../../src/exporter.js';
+import { createLogger } from '../../src/log.js';
+import { startSimulator, type FleetSpec, type SimulatorOptions, type Simulator } from '../../src/simulator/index.js';
+
+export const TEST_CREDENTIALS = { accessKeyId: 'AKIATESTHARNESS00001', secretAccessKey: 'harness-secret-key-never-logged' };
+export const REGION = 'us-east-1';
+export const ACCOUNT = '123456789012';
+
+/** A clock the test moves: the simulator's jobs and the exporter's lookback both read it. */
+export class ManualClock {
+  constructor(public ms = Math.floor(Date.now() / 1000) * 1000) {}
+  readonly now = (): number => this.ms;
+  advance(seconds: number): void {
+    this.ms += seconds * 1000;
+  }
+}
+
+export interface HarnessOptions {
+  readonly fleet: FleetSpec;
+  readonly targets?: readonly TargetConfig[];
+  readonly config?: Partial<ExporterConfig>;
+  readonly simulator?: Omit<SimulatorOptions, 'fleet' | 'now'>;
+  readonly maxAttempts?: number;
+  readonly requestTimeoutMs?: number;
+}
+
+/** The simulator and the exporter on ephemeral loopback ports, the exporter reaching AWS through the real SDK clients. */
+export class Harness {
+  private constructor(
+    readonly simulator: Simulator,
+    readonly exporter: RunningExporter,
+    readonly clock: ManualClock,
+    readonly logLines: string[],
+  ) {}
+
+  static async start(options: HarnessOptions): Promise<Harness> {
+    const clock = new ManualClock();
+    const simulator = await startSimulator({ seed: 7, ...options.simulator, fleet: options.fleet, now: clock.now });
+    const targets = options.targets ?? targetsOf(options.fleet);
+    const logLines: string[] = [];
+    const config: ExporterConfig = {
+      schedule: '0 0 1 1 *',
+      lookbackSeconds: 30 * 86_400,
+      maxJobsPerTarget: 10,
+      concurrency: 8,
+      rateLimit: 1000,
+      region: REGION,
+      endpointUrl: simulator.url,
+      targets,
+      ...options.config,
+    };
+    const exporter = await startExporter({
+      config,
+      logger: createLogger('debug', 'json', { write: (line) => { logLines.push(line); } }),
+      host: '127.0.0.1',
+      port: 0,
+      telemetryPath: '/metrics',
+      schedule: false,
+      now: clock.now,
+      credentials: TEST_CREDENTIALS,
+      maxAttempts: options.maxAttempts ?? 1,
+      ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+    });
+    return new Harness(simulator, exporter, clock, logLines);
+  }
+
+  async collect(): Promise<CollectionSnapshot> {
+    const running = this.exporter.collect();
+    if (!running) throw new Error('a collection was already running');
+    return running;
+  }
+
+  async scrape(headers: Record<string, string> = {}): Promise<string> {
+    const response = await fetch(`${this.exporter.url}/metrics`, { headers });
+    if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
+    return response.text();
+  }
+
+  async close(): Promise<void> {
+    await this.exporter.stop();
+    await this.simulator.close();
+  }
+}
+
+/** Every target of a fleet spec in its first account and region. */
+export function targetsOf(fleet: FleetSpec): TargetConfig[] {
+  const of = (kind: TargetKind, names: readonly string[] = []): TargetConfig[] => names.map((name) => ({ kind, name, region: REGION }));
+  return [...of('identity_resolution', fleet.domains), ...of('matching', fleet.matchingWorkflows), ...of('id_mapping', fleet.idMappingWorkflows)];
+}
+
+/** The sample lines of one metric (exact text, for exact comparison), optionally only those with every given label. */
+export function samples(text: string, name: string, labels: Record<string, string> = {}): string[] {
+  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+  return text.split('\n').filter((line) => (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) && wanted.every((label) => line.includes(label)));
+}
+
+/** The value of the one series of `name` with the given labels; throws unless exactly one matches. */
+export function value(text: string, name: string, labels: Record<string, string> = {}): number {
+  const lines = samples(text, name, labels);
+  if (lines.length !== 1) throw new Error(`expected one ${name} series with ${JSON.stringify(labels)}, found ${lines.length}`);
+  return Number(lines[0]?.slice(lines[0].lastIndexOf(' ') + 1));
+}
