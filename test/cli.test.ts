@@ -1,12 +1,12 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { startSimulator } from '../src/simulator/index.js';
+import { MAIN, startExporterProcess, waitForOk } from './support/exporterProcess.js';
 import { promtoolCheckMetrics } from './support/promtool.js';
 
-const MAIN = ['--import', 'tsx', 'src/main.ts'];
 const run = (...args: string[]) => spawnSync(process.execPath, [...MAIN, ...args], { encoding: 'utf8', timeout: 20_000 });
 
 function tempConfig(text: string): string {
@@ -69,19 +69,9 @@ describe('command line', () => {
   it('stops within 5 seconds of SIGTERM, exiting 0', async function () {
     this.timeout(30_000);
     const file = tempConfig('schedule: "0 0 1 1 *"\nregion: us-east-1\nendpoint_url: http://127.0.0.1:9\n');
-    const child = spawn(process.execPath, [...MAIN, `--config.file=${file}`, '--web.listen-address=127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { reject(new Error(`exporter did not start: ${output}`)); }, 20_000);
-      child.stdout.on('data', () => {
-        if (output.includes('listening')) { clearTimeout(timer); resolve(); }
-      });
-    });
+    const exporter = await startExporterProcess([`--config.file=${file}`]);
     const started = Date.now();
-    child.kill('SIGTERM');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(code).to.equal(0);
+    expect(await exporter.stop()).to.equal(0);
     expect(Date.now() - started).to.be.below(5000);
   });
 
@@ -90,30 +80,16 @@ describe('command line', () => {
     const simulator = await startSimulator({ fleet: { domains: ['retail-us'], matchingWorkflows: ['dedupe'], idMappingWorkflows: ['crm-to-ads'], historyJobsPerTarget: 4 } });
     const file = tempConfig('schedule: "0 0 1 1 *"\nregion: us-east-1\ncustomer_profiles:\n  domains:\n    - name: retail-us\nentity_resolution:\n  matching_workflows:\n    - name: dedupe\n  id_mapping_workflows:\n    - name: crm-to-ads\n');
     const env = { ...process.env, AWS_ENDPOINT_URL: simulator.url, AWS_ACCESS_KEY_ID: 'AKIAENVENDPOINT00001', AWS_SECRET_ACCESS_KEY: 'env-secret' };
-    const child = spawn(process.execPath, [...MAIN, `--config.file=${file}`, '--web.listen-address=127.0.0.1:0', '--log.format=json'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const exporter = await startExporterProcess([`--config.file=${file}`], env);
     try {
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-      const address = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => { reject(new Error(`exporter did not start: ${output}`)); }, 20_000);
-        child.stdout.on('data', () => {
-          const match = /"address":"([^"]+)"/.exec(output);
-          if (match?.[1]) { clearTimeout(timer); resolve(match[1]); }
-        });
-      });
-      let ready = false;
-      for (let i = 0; i < 100 && !ready; i++) {
-        ready = (await fetch(`http://${address}/-/ready`)).ok;
-        if (!ready) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      expect(ready, 'ready after the first collection').to.equal(true);
-      const text = await (await fetch(`http://${address}/metrics`)).text();
+      expect(await waitForOk(`http://${exporter.address}/-/ready`, 10_000), 'ready after the first collection').to.equal(true);
+      const text = await (await fetch(`http://${exporter.address}/metrics`)).text();
       for (const target of ['retail-us', 'dedupe', 'crm-to-ads']) expect(text).to.contain(`target="${target}"} 1`);
       expect(simulator.counts.calls('GetCallerIdentity')).to.equal(1);
       expect(promtoolCheckMetrics(text)).to.equal('');
-      expect(output).not.to.contain('env-secret');
+      expect(exporter.output()).not.to.contain('env-secret');
     } finally {
-      child.kill('SIGTERM');
+      await exporter.stop();
       await simulator.close();
     }
   });

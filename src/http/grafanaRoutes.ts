@@ -1,0 +1,67 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Router } from 'express';
+
+/** The bundled dashboards, beside src/ and dist/ alike (both sit one level below the package root). */
+export const BUNDLED_DASHBOARDS_DIR = fileURLToPath(new URL('../../grafana/dashboards/', import.meta.url));
+
+interface Dashboard {
+  readonly file: string;
+  readonly title: string;
+  readonly uid: string;
+  readonly body: string;
+}
+
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+/** Reads every dashboard once: they ship with the exporter and never change while it runs. */
+function loadDashboards(dir: string): Dashboard[] {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((file) => file.endsWith('.json')).sort();
+  } catch {
+    return [];
+  }
+  return files.map((file) => {
+    const body = readFileSync(join(dir, file), 'utf8');
+    const parsed = JSON.parse(body) as { title?: unknown; uid?: unknown };
+    return { file, body, title: typeof parsed.title === 'string' ? parsed.title : file, uid: typeof parsed.uid === 'string' ? parsed.uid : '' };
+  });
+}
+
+/**
+ * `GET /grafana/` lists the bundled dashboards, `GET /grafana/<file>.json` returns one, so a user can import
+ * them into Grafana straight from a running exporter. Only the files listed are served: no path reaches the disk.
+ */
+export function createGrafanaRouter(dir = BUNDLED_DASHBOARDS_DIR): Router {
+  const dashboards = new Map(loadDashboards(dir).map((dashboard) => [dashboard.file, dashboard]));
+  const router = Router({ strict: true });
+
+  router.get('/grafana', (_req, res) => {
+    res.redirect(301, 'grafana/');
+  });
+
+  router.get('/grafana/', (_req, res) => {
+    const rows = [...dashboards.values()].map((d) => `<li><a href="${encodeURIComponent(d.file)}">${escapeHtml(d.title)}</a> (uid <code>${escapeHtml(d.uid)}</code>)</li>`);
+    res.type('html').send(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Grafana dashboards</title></head>
+<body><h1>Grafana dashboards</h1>
+<p>Import one in Grafana (Dashboards → New → Import) by pasting its JSON, or download it: <code>curl -O http://HOST:PORT/grafana/FILE.json</code>.</p>
+<ul>${rows.join('\n') || '<li>No dashboards are bundled with this build.</li>'}</ul>
+</body></html>
+`);
+  });
+
+  router.get('/grafana/:file', (req, res) => {
+    const dashboard = dashboards.get(req.params.file);
+    if (!dashboard) {
+      res.status(404).type('text/plain').send(`No dashboard ${req.params.file}; see /grafana/\n`);
+      return;
+    }
+    res.type('application/json').send(dashboard.body);
+  });
+
+  return router;
+}

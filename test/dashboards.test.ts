@@ -1,0 +1,582 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parser } from '@prometheus-io/lezer-promql';
+import { expect } from 'chai';
+import { parse as parseYaml } from 'yaml';
+import { emittedMetricNames, recordedMetricNames } from './support/emittedMetrics.js';
+
+/*
+ * The bundled Grafana dashboards, held to grafana/dashboard-linter's rules written as plain walks over the
+ * JSON, with PromQL read by Prometheus' own grammar (@prometheus-io/lezer-promql). Each test gathers every
+ * problem of every dashboard, so one run names them all.
+ */
+
+const DIR = 'grafana/dashboards';
+const README = 'grafana/README.md';
+const SHARED_TAG = 'aws-resolution-exporter';
+const TITLE_PREFIX = 'AWS resolution / ';
+const DS_VARIABLE_UID = '${datasource}';
+/** The uid of the provisioned data source, which the dashboards' data source variable defaults to. */
+const PROVISIONED_DS_UID = 'prometheus';
+
+/** The dashboards, their stable uids, and the variables (besides datasource, job and instance) that scope their series. */
+const EXPECTED: Readonly<Record<string, { readonly uid: string; readonly scope: readonly string[] }>> = {
+  'entity-resolution.json': { uid: 'aws-resolution-entity', scope: ['aws_account_id', 'aws_region', 'workflow'] },
+  'exporter-health.json': { uid: 'aws-resolution-exporter', scope: ['aws_account_id', 'aws_region'] },
+  'identity-resolution.json': { uid: 'aws-resolution-identity', scope: ['aws_account_id', 'aws_region', 'domain'] },
+};
+
+/** Which metrics carry which scoping labels: a selector of such a metric must filter them by the variable of that name. */
+const SCOPED_METRICS: readonly { readonly pattern: RegExp; readonly labels: readonly string[] }[] = [
+  { pattern: /aws_customer_profiles_identity_resolution_/, labels: ['aws_account_id', 'aws_region', 'domain'] },
+  { pattern: /aws_entity_resolution_/, labels: ['aws_account_id', 'aws_region', 'workflow'] },
+  { pattern: /^aws_resolution_exporter_target_/, labels: ['aws_account_id', 'aws_region'] },
+];
+
+/**
+ * Grafana's unit ids (packages/grafana-data/src/valueFormats/categories.ts) of the categories a dashboard of
+ * this exporter can use: misc, data, data rate, date & time, time, throughput and boolean.
+ */
+const GRAFANA_UNITS: ReadonlySet<string> = new Set([
+  'none', 'string', 'short', 'percent', 'percentunit', 'humidity', 'dB', 'hex0x', 'hex', 'sci', 'locale', 'pixel',
+  'bytes', 'decbytes', 'bits', 'decbits', 'kbytes', 'deckbytes', 'mbytes', 'decmbytes', 'gbytes', 'decgbytes', 'tbytes', 'dectbytes', 'pbytes', 'decpbytes',
+  'pps', 'binBps', 'Bps', 'binbps', 'bps', 'KiBs', 'Kibits', 'KBs', 'Kbits', 'MiBs', 'Mibits', 'MBs', 'Mbits', 'GiBs', 'Gibits', 'GBs', 'Gbits',
+  'dateTimeAsIso', 'dateTimeAsIsoNoDateIfToday', 'dateTimeAsUS', 'dateTimeAsUSNoDateIfToday', 'dateTimeAsLocal', 'dateTimeAsLocalNoDateIfToday', 'dateTimeAsSystem', 'dateTimeFromNow',
+  'hertz', 'ns', 'µs', 'ms', 's', 'm', 'h', 'd', 'dtdurationms', 'dtdurations', 'dthms', 'dtdhms', 'timeticks', 'clockms', 'clocks',
+  'cps', 'ops', 'reqps', 'rps', 'wps', 'iops', 'cpm', 'opm', 'rpm', 'wpm',
+  'bool', 'bool_yes_no', 'bool_on_off',
+]);
+
+/** Panels that show no numbers, and so need no unit. */
+const UNITLESS_PANEL_TYPES: ReadonlySet<string> = new Set(['row', 'text', 'news', 'dashlist']);
+
+interface Datasource { readonly type?: string; readonly uid?: string }
+interface Target {
+  readonly refId?: string;
+  readonly expr?: string;
+  readonly datasource?: Datasource;
+  readonly instant?: boolean;
+  readonly format?: string;
+}
+interface Override { readonly matcher?: { readonly id?: string; readonly options?: unknown }; readonly properties?: readonly { readonly id?: string; readonly value?: unknown }[] }
+interface Transformation {
+  readonly id?: string;
+  readonly options?: { readonly excludeByName?: Readonly<Record<string, boolean>>; readonly renameByName?: Readonly<Record<string, string>> };
+}
+interface GridPos { readonly x?: number; readonly y?: number; readonly w?: number; readonly h?: number }
+interface Panel {
+  readonly id?: number;
+  readonly type?: string;
+  readonly title?: string;
+  readonly description?: string;
+  readonly datasource?: Datasource;
+  readonly gridPos?: GridPos;
+  readonly targets?: readonly Target[];
+  readonly panels?: readonly Panel[];
+  readonly fieldConfig?: { readonly defaults?: { readonly unit?: string }; readonly overrides?: readonly Override[] };
+  readonly transformations?: readonly Transformation[];
+  readonly options?: { readonly sortBy?: readonly { readonly displayName?: string }[] };
+}
+interface Variable {
+  readonly name?: string;
+  readonly label?: string;
+  readonly type?: string;
+  readonly query?: unknown;
+  readonly definition?: string;
+  readonly datasource?: Datasource;
+  readonly current?: { readonly value?: unknown };
+  readonly multi?: boolean;
+  readonly includeAll?: boolean;
+  readonly allValue?: string;
+  readonly refresh?: number;
+}
+interface Link { readonly type?: string; readonly tags?: readonly string[]; readonly includeVars?: boolean; readonly keepTime?: boolean }
+interface Dashboard {
+  readonly file: string;
+  readonly uid?: string;
+  readonly title?: string;
+  readonly tags?: readonly string[];
+  readonly timezone?: string;
+  readonly refresh?: string;
+  readonly schemaVersion?: number;
+  readonly __inputs?: unknown;
+  readonly links?: readonly Link[];
+  readonly panels?: readonly Panel[];
+  readonly templating?: { readonly list?: readonly Variable[] };
+}
+
+function loadDashboards(): Dashboard[] {
+  return readdirSync(DIR)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => ({ ...(JSON.parse(readFileSync(join(DIR, file), 'utf8')) as Omit<Dashboard, 'file'>), file }));
+}
+
+/** Every panel, those nested in collapsed rows included. */
+function panelsOf(dashboard: Dashboard): Panel[] {
+  return (dashboard.panels ?? []).flatMap((panel) => [panel, ...(panel.panels ?? [])]);
+}
+
+const isRow = (panel: Panel): boolean => panel.type === 'row';
+const variablesOf = (dashboard: Dashboard): readonly Variable[] => dashboard.templating?.list ?? [];
+const where = (dashboard: Dashboard, panel?: Panel, target?: Target): string =>
+  [dashboard.file, panel ? `panel ${String(panel.id)} "${panel.title ?? ''}"` : undefined, target ? `target ${target.refId ?? '?'}` : undefined].filter(Boolean).join(' / ');
+
+/** Every (dashboard, panel, target) with an expression, rows left out. */
+function targetsOf(dashboards: readonly Dashboard[]): { dashboard: Dashboard; panel: Panel; target: Target; expr: string }[] {
+  return dashboards.flatMap((dashboard) => panelsOf(dashboard).filter((panel) => !isRow(panel)).flatMap((panel) =>
+    (panel.targets ?? []).map((target) => ({ dashboard, panel, target, expr: target.expr ?? '' }))));
+}
+
+// ---------------------------------------------------------------------------------------------- PromQL
+
+type Tree = ReturnType<typeof parser.parse>;
+type SyntaxNode = Tree['topNode'];
+
+const INTERVAL_MACROS = ['__rate_interval', '__interval', '__range'] as const;
+/** What every interval macro stands for when checking that an expression parses. */
+const FIVE_MINUTES: Readonly<Record<string, string>> = Object.fromEntries(INTERVAL_MACROS.map((name) => [name, '5m']));
+/** A duration no one writes by hand, standing for $__rate_interval alone (as dashboard-linter does), so its uses can be told apart. */
+const RATE_INTERVAL_MAGIC = '8869h';
+const MAGIC_RATE_INTERVAL: Readonly<Record<string, string>> = { ...FIVE_MINUTES, __rate_interval: RATE_INTERVAL_MAGIC };
+const VARIABLE_REFERENCE = /\$\{(\w+)(?::\w+)?\}|\$(\w+)/g;
+/** The plain string a template variable becomes. */
+const valueOf = (variable: string): string => `var_${variable}`;
+
+/** `$var`, `${var}` and `${var:format}` become a plain value; interval macros become durations. */
+function interpolate(expr: string, durations: Readonly<Record<string, string>> = FIVE_MINUTES): string {
+  return expr.replace(VARIABLE_REFERENCE, (_match, braced: string | undefined, bare: string | undefined) => {
+    const name = braced ?? bare ?? '';
+    return durations[name] ?? valueOf(name);
+  });
+}
+
+/** Names of the variables an expression refers to, interval macros left out. */
+function referencedVariables(expr: string): string[] {
+  return [...expr.matchAll(VARIABLE_REFERENCE)].map((match) => match[1] ?? match[2] ?? '').filter((name) => !(INTERVAL_MACROS as readonly string[]).includes(name));
+}
+
+function syntaxNodes(tree: Tree): SyntaxNode[] {
+  const nodes: SyntaxNode[] = [];
+  tree.iterate({ enter: (ref) => { nodes.push(ref.node); } });
+  return nodes;
+}
+
+function childrenOf(node: SyntaxNode, name?: string): SyntaxNode[] {
+  const children: SyntaxNode[] = [];
+  for (let child = node.firstChild; child; child = child.nextSibling) if (name === undefined || child.name === name) children.push(child);
+  return children;
+}
+
+interface Matcher { readonly label: string; readonly op: string; readonly value: string }
+interface Selector { readonly metric: string | undefined; readonly matchers: readonly Matcher[]; readonly node: SyntaxNode }
+interface ParsedPromQL { readonly source: string; readonly errors: readonly string[]; readonly nodes: readonly SyntaxNode[]; readonly selectors: readonly Selector[] }
+
+function parsePromQL(source: string): ParsedPromQL {
+  const tree = parser.parse(source);
+  const nodes = syntaxNodes(tree);
+  const text = (node: SyntaxNode): string => source.slice(node.from, node.to);
+  const errors = nodes.filter((node) => node.type.isError).map((node) => `syntax error at ${node.from}: «${source.slice(Math.max(0, node.from - 20), node.from)}⚠${source.slice(node.from, node.from + 20)}»`);
+  const selectors = nodes.filter((node) => node.name === 'VectorSelector').map((node): Selector => {
+    const identifier = childrenOf(node, 'Identifier')[0];
+    const matchers = childrenOf(node, 'LabelMatchers').flatMap((list) => childrenOf(list)).map((matcher): Matcher => {
+      // Only unquoted label names are read; a quoted one fails every check that looks for a label.
+      const label = childrenOf(matcher, 'LabelName')[0];
+      const op = childrenOf(matcher, 'MatchOp')[0];
+      const value = childrenOf(matcher, 'StringLiteral').at(-1);
+      return { label: label ? text(label) : '', op: op ? text(op) : '', value: value ? text(value).slice(1, -1) : '' };
+    });
+    return { metric: identifier ? text(identifier) : undefined, matchers, node };
+  });
+  return { source, errors, nodes, selectors };
+}
+
+const functionName = (source: string, call: SyntaxNode): string => {
+  const identifier = childrenOf(call, 'FunctionIdentifier')[0];
+  return identifier ? source.slice(identifier.from, identifier.to) : '';
+};
+
+const RATE_FUNCTIONS: ReadonlySet<string> = new Set(['rate', 'irate', 'increase']);
+const COUNTER_SUFFIX = /(_total|_bucket|_count|_sum)$/;
+
+/** True when a selector is the range of a rate, irate or increase call: FunctionCall > FunctionCallBody > MatrixSelector > VectorSelector. */
+function insideRateFunction(source: string, selector: SyntaxNode): boolean {
+  const matrix = selector.parent;
+  const body = matrix?.parent;
+  const call = body?.parent;
+  return matrix?.name === 'MatrixSelector' && body?.name === 'FunctionCallBody' && call?.name === 'FunctionCall' && RATE_FUNCTIONS.has(functionName(source, call));
+}
+
+/** The selector of a `label_values(selector, label)` variable query, or undefined for another form. */
+function labelValuesOf(query: string): { selector: string; label: string } | undefined {
+  const match = /^label_values\(\s*(?:(.+?)\s*,\s*)?(\w+)\s*\)$/s.exec(query.trim());
+  return match?.[2] ? { selector: match[1] ?? '', label: match[2] } : undefined;
+}
+
+const queryOf = (variable: Variable): string => {
+  if (typeof variable.query === 'string') return variable.query;
+  if (typeof variable.query === 'object' && variable.query !== null && 'query' in variable.query && typeof variable.query.query === 'string') return variable.query.query;
+  return '';
+};
+
+// ---------------------------------------------------------------------------------------------- tests
+
+describe('bundled Grafana dashboards', () => {
+  const dashboards = (): Dashboard[] => loadDashboards();
+
+  it('are the three dashboards, each with its stable uid, all uids unique', () => {
+    const found = dashboards();
+    expect(Object.fromEntries(found.map((dashboard) => [dashboard.file, dashboard.uid]))).to.deep.equal(Object.fromEntries(Object.entries(EXPECTED).map(([file, { uid }]) => [file, uid])));
+    const uids = found.map((dashboard) => dashboard.uid);
+    expect(new Set(uids).size, 'uids unique').to.equal(uids.length);
+    for (const uid of uids) expect(uid, 'Grafana uids are at most 40 characters of [a-zA-Z0-9_-]').to.match(/^[\w-]{1,40}$/);
+  });
+
+  it('share the title prefix and tag, UTC, a 30 s refresh and schema version 39, and import without __inputs', () => {
+    const problems: string[] = [];
+    const titles = new Set<string>();
+    for (const dashboard of dashboards()) {
+      const title = dashboard.title ?? '';
+      if (!title.startsWith(TITLE_PREFIX) || title.length === TITLE_PREFIX.length) problems.push(`${dashboard.file}: title "${title}" does not start with "${TITLE_PREFIX}"`);
+      if (titles.has(title)) problems.push(`${dashboard.file}: title "${title}" used twice`);
+      titles.add(title);
+      if (!(dashboard.tags ?? []).includes(SHARED_TAG)) problems.push(`${dashboard.file}: no tag ${SHARED_TAG}`);
+      if (dashboard.timezone !== 'utc') problems.push(`${dashboard.file}: timezone ${String(dashboard.timezone)}`);
+      if (dashboard.refresh !== '30s') problems.push(`${dashboard.file}: refresh ${String(dashboard.refresh)}`);
+      if (dashboard.schemaVersion !== 39) problems.push(`${dashboard.file}: schemaVersion ${String(dashboard.schemaVersion)}`);
+      if (dashboard.__inputs !== undefined) problems.push(`${dashboard.file}: has __inputs (an export for sharing, which provisioning cannot fill)`);
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('link to the two others by their shared tag, keeping the time range and the variables', () => {
+    const all = dashboards();
+    const problems: string[] = [];
+    for (const dashboard of all) {
+      const links = (dashboard.links ?? []).filter((link) => link.type === 'dashboards' && (link.tags ?? []).includes(SHARED_TAG));
+      if (links.length === 0) problems.push(`${dashboard.file}: no "dashboards" link by tag ${SHARED_TAG}`);
+      for (const link of links) if (link.includeVars !== true || link.keepTime !== true) problems.push(`${dashboard.file}: its link does not keep time and variables`);
+      for (const link of links) {
+        const reached = all.filter((other) => other !== dashboard && (link.tags ?? []).every((tag) => (other.tags ?? []).includes(tag)));
+        if (reached.length !== all.length - 1) problems.push(`${dashboard.file}: its link reaches ${reached.map((other) => other.file).join(', ')}, not every other dashboard`);
+      }
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('give every panel a unique id and a grid position inside the 24 columns, overlapping no other', () => {
+    const problems: string[] = [];
+    for (const dashboard of dashboards()) {
+      const panels = panelsOf(dashboard);
+      const ids = panels.map((panel) => panel.id);
+      if (ids.some((id) => typeof id !== 'number')) problems.push(`${dashboard.file}: a panel without a numeric id`);
+      if (new Set(ids).size !== ids.length) problems.push(`${dashboard.file}: panel ids not unique`);
+      const boxes: { panel: Panel; x: number; y: number; w: number; h: number }[] = [];
+      for (const panel of panels) {
+        const { x, y, w, h } = panel.gridPos ?? {};
+        if (x === undefined || y === undefined || w === undefined || h === undefined) {
+          problems.push(`${where(dashboard, panel)}: no complete gridPos`);
+          continue;
+        }
+        if (x < 0 || y < 0 || w < 1 || h < 1 || x + w > 24) problems.push(`${where(dashboard, panel)}: gridPos ${JSON.stringify(panel.gridPos)} outside the grid`);
+        for (const box of boxes) {
+          if (x < box.x + box.w && box.x < x + w && y < box.y + box.h && box.y < y + h) problems.push(`${where(dashboard, panel)} overlaps ${where(dashboard, box.panel)}`);
+        }
+        boxes.push({ panel, x, y, w, h });
+      }
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('template a Prometheus data source, and job and instance from the exporter\'s build_info', () => {
+    const problems: string[] = [];
+    for (const dashboard of dashboards()) {
+      const variables = variablesOf(dashboard);
+      const byName = (name: string): Variable | undefined => variables.find((variable) => variable.name === name);
+      const datasource = byName('datasource');
+      if (datasource?.type !== 'datasource' || datasource.query !== 'prometheus' || datasource.label !== 'Data source') {
+        problems.push(`${dashboard.file}: no datasource variable of type datasource, query prometheus, labelled "Data source"`);
+      } else if (datasource.current?.value !== PROVISIONED_DS_UID) {
+        problems.push(`${dashboard.file}: the datasource variable does not default to the provisioned uid ${PROVISIONED_DS_UID}`);
+      }
+      const expected: Readonly<Record<string, [string, string]>> = {
+        job: ['Job', 'label_values(aws_resolution_exporter_build_info, job)'],
+        instance: ['Instance', 'label_values(aws_resolution_exporter_build_info{job=~"$job"}, instance)'],
+      };
+      for (const [name, [label, query]] of Object.entries(expected)) {
+        const variable = byName(name);
+        if (variable?.type !== 'query') problems.push(`${dashboard.file}: no query variable ${name}`);
+        else {
+          if (queryOf(variable) !== query) problems.push(`${dashboard.file}: variable ${name} queries ${queryOf(variable)}, not ${query}`);
+          if (variable.label !== label) problems.push(`${dashboard.file}: variable ${name} labelled ${String(variable.label)}, not ${label}`);
+          if (variable.multi !== true || variable.includeAll !== true) problems.push(`${dashboard.file}: variable ${name} not multi-valued with All`);
+          if (variable.allValue !== '.+') problems.push(`${dashboard.file}: variable ${name} allValue ${String(variable.allValue)}, not .+`);
+        }
+      }
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('template account, region and domain or workflow from label_values, multi-valued with an All of .*', () => {
+    const problems: string[] = [];
+    for (const dashboard of dashboards()) {
+      const scope = EXPECTED[dashboard.file]?.scope ?? [];
+      for (const name of scope) {
+        const variable = variablesOf(dashboard).find((candidate) => candidate.name === name);
+        if (variable?.type !== 'query') {
+          problems.push(`${dashboard.file}: no query variable ${name}`);
+          continue;
+        }
+        if (!labelValuesOf(queryOf(variable))) problems.push(`${dashboard.file}: variable ${name} is not a label_values(selector, label) query`);
+        if (variable.multi !== true || variable.includeAll !== true || variable.allValue !== '.*') problems.push(`${dashboard.file}: variable ${name} not multi-valued with All = .*`);
+      }
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('query every variable through the templated data source, on time-range change, from variables defined before it', () => {
+    const problems: string[] = [];
+    for (const dashboard of dashboards()) {
+      const defined = new Set<string>();
+      for (const variable of variablesOf(dashboard)) {
+        const name = variable.name ?? '?';
+        if (variable.type === 'query') {
+          const query = queryOf(variable);
+          if (variable.datasource?.type !== 'prometheus' || variable.datasource.uid !== DS_VARIABLE_UID) problems.push(`${dashboard.file}: variable ${name} not on datasource ${DS_VARIABLE_UID}`);
+          if (variable.refresh !== 2) problems.push(`${dashboard.file}: variable ${name} not refreshed on time-range change (refresh 2)`);
+          if (variable.definition !== query) problems.push(`${dashboard.file}: variable ${name}'s definition differs from its query`);
+          const labelValues = labelValuesOf(query);
+          if (!labelValues) problems.push(`${dashboard.file}: variable ${name} is not a label_values(selector, label) query: ${query}`);
+          else {
+            const parsed = parsePromQL(interpolate(labelValues.selector));
+            problems.push(...parsed.errors.map((error) => `${dashboard.file}: variable ${name}: ${error}`));
+            if (parsed.selectors.length !== 1 || parsed.nodes[1]?.name !== 'VectorSelector') problems.push(`${dashboard.file}: variable ${name}'s selector is not one series selector`);
+            const required = name === 'job' ? [] : name === 'instance' ? ['job'] : ['job', 'instance'];
+            for (const label of required) {
+              if (!parsed.selectors.every((selector) => selector.matchers.some((m) => m.label === label && m.op === '=~' && m.value === valueOf(label)))) problems.push(`${dashboard.file}: variable ${name}'s selector lacks ${label}=~"$${label}"`);
+            }
+          }
+          for (const reference of referencedVariables(query)) if (!defined.has(reference)) problems.push(`${dashboard.file}: variable ${name} uses $${reference}, not defined before it`);
+        }
+        defined.add(name);
+      }
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('give every panel a title and a description', () => {
+    const problems: string[] = [];
+    for (const dashboard of dashboards()) {
+      for (const panel of panelsOf(dashboard)) {
+        if (!(panel.title ?? '').trim()) problems.push(`${where(dashboard, panel)}: no title`);
+        if (!isRow(panel) && !(panel.description ?? '').trim()) problems.push(`${where(dashboard, panel)}: no description`);
+      }
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('give every panel that shows numbers a valid Grafana unit, in its defaults and its overrides', () => {
+    const problems: string[] = [];
+    for (const dashboard of dashboards()) {
+      for (const panel of panelsOf(dashboard).filter((candidate) => !UNITLESS_PANEL_TYPES.has(candidate.type ?? ''))) {
+        const unit = panel.fieldConfig?.defaults?.unit;
+        if (unit === undefined || !GRAFANA_UNITS.has(unit)) problems.push(`${where(dashboard, panel)}: unit ${String(unit)} is not a Grafana unit id`);
+        for (const override of panel.fieldConfig?.overrides ?? []) {
+          for (const property of override.properties ?? []) {
+            if (property.id === 'unit' && (typeof property.value !== 'string' || !GRAFANA_UNITS.has(property.value))) problems.push(`${where(dashboard, panel)}: override unit ${String(property.value)} is not a Grafana unit id`);
+          }
+        }
+      }
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('give every panel the templated data source, and every target too', () => {
+    const problems: string[] = [];
+    const templated = (datasource: Datasource | undefined): boolean => datasource?.type === 'prometheus' && datasource.uid === DS_VARIABLE_UID;
+    for (const dashboard of dashboards()) {
+      for (const panel of panelsOf(dashboard).filter((candidate) => !isRow(candidate))) {
+        if (!templated(panel.datasource)) problems.push(`${where(dashboard, panel)}: datasource ${JSON.stringify(panel.datasource)}`);
+        for (const target of panel.targets ?? []) if (!templated(target.datasource)) problems.push(`${where(dashboard, panel, target)}: datasource ${JSON.stringify(target.datasource)}`);
+      }
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('give every panel at least one target, each with an expression and a refId unique in its panel', () => {
+    const problems: string[] = [];
+    for (const dashboard of dashboards()) {
+      for (const panel of panelsOf(dashboard).filter((candidate) => !isRow(candidate))) {
+        const targets = panel.targets ?? [];
+        if (targets.length === 0) problems.push(`${where(dashboard, panel)}: no target`);
+        for (const target of targets) {
+          if (!(target.expr ?? '').trim()) problems.push(`${where(dashboard, panel, target)}: no expr`);
+          if (!target.refId) problems.push(`${where(dashboard, panel, target)}: no refId`);
+        }
+        if (new Set(targets.map((target) => target.refId)).size !== targets.length) problems.push(`${where(dashboard, panel)}: refIds not unique`);
+      }
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('write every expression in PromQL that parses once the variables are substituted', () => {
+    const all = targetsOf(dashboards());
+    expect(all.length).to.be.greaterThan(20);
+    const problems = all.flatMap(({ dashboard, panel, target, expr }) => parsePromQL(interpolate(expr)).errors.map((error) => `${where(dashboard, panel, target)}: ${error}`));
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('use $__rate_interval as the range of every rate, irate and increase', () => {
+    const problems: string[] = [];
+    for (const { dashboard, panel, target, expr } of targetsOf(dashboards())) {
+      const { source, nodes } = parsePromQL(interpolate(expr, MAGIC_RATE_INTERVAL));
+      for (const call of nodes.filter((node) => node.name === 'FunctionCall' && RATE_FUNCTIONS.has(functionName(source, node)))) {
+        const argument = childrenOf(call, 'FunctionCallBody')[0]?.firstChild; // the parentheses are no nodes
+        const range = argument?.name === 'MatrixSelector' ? childrenOf(argument, 'DurationExpr')[0] : undefined;
+        if (!range || source.slice(range.from, range.to) !== RATE_INTERVAL_MAGIC) problems.push(`${where(dashboard, panel, target)}: ${source.slice(call.from, call.to)} does not range over $__rate_interval`);
+      }
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('select every series with job=~"$job" and instance=~"$instance"', () => {
+    const problems: string[] = [];
+    for (const { dashboard, panel, target, expr } of targetsOf(dashboards())) {
+      const { source, selectors } = parsePromQL(interpolate(expr));
+      for (const selector of selectors) {
+        for (const label of ['job', 'instance']) {
+          if (!selector.matchers.some((matcher) => matcher.label === label && matcher.op === '=~' && matcher.value === valueOf(label))) {
+            problems.push(`${where(dashboard, panel, target)}: ${source.slice(selector.node.from, selector.node.to)} lacks ${label}=~"$${label}"`);
+          }
+        }
+      }
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('filter every job and target series by the dashboard\'s account, region and domain or workflow variables', () => {
+    const problems: string[] = [];
+    for (const { dashboard, panel, target, expr } of targetsOf(dashboards())) {
+      const scope = new Set(EXPECTED[dashboard.file]?.scope ?? []);
+      const { source, selectors } = parsePromQL(interpolate(expr));
+      for (const selector of selectors) {
+        const labels = SCOPED_METRICS.filter(({ pattern }) => pattern.test(selector.metric ?? '')).flatMap((scoped) => scoped.labels);
+        for (const label of labels) {
+          if (!scope.has(label)) problems.push(`${where(dashboard, panel, target)}: ${selector.metric ?? '?'} has a ${label} label the dashboard has no variable for`);
+          else if (!selector.matchers.some((matcher) => matcher.label === label && matcher.op === '=~' && matcher.value === valueOf(label))) {
+            problems.push(`${where(dashboard, panel, target)}: ${source.slice(selector.node.from, selector.node.to)} lacks ${label}=~"$${label}"`);
+          }
+        }
+      }
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('match template variables only with =~ (an All of .* must stay a regex), and only variables the dashboard defines', () => {
+    const problems: string[] = [];
+    for (const { dashboard, panel, target, expr } of targetsOf(dashboards())) {
+      const defined = new Set(variablesOf(dashboard).map((variable) => variable.name));
+      for (const name of referencedVariables(expr)) if (!defined.has(name)) problems.push(`${where(dashboard, panel, target)}: uses $${name}, which the dashboard does not define`);
+      for (const selector of parsePromQL(interpolate(expr)).selectors) {
+        for (const matcher of selector.matchers) {
+          if (matcher.value.includes(valueOf('')) && matcher.op !== '=~') problems.push(`${where(dashboard, panel, target)}: ${matcher.label}${matcher.op}"${matcher.value}" matches a variable without =~`);
+        }
+      }
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('never use a counter or a histogram series bare, only as the range of rate, irate or increase', () => {
+    const problems: string[] = [];
+    for (const { dashboard, panel, target, expr } of targetsOf(dashboards())) {
+      const { source, selectors } = parsePromQL(interpolate(expr));
+      for (const selector of selectors) {
+        if (COUNTER_SUFFIX.test(selector.metric ?? '') && !insideRateFunction(source, selector.node)) problems.push(`${where(dashboard, panel, target)}: ${selector.metric ?? '?'} used outside rate, irate or increase`);
+      }
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('query tables as instant tables, merging several queries only after dropping __name__', () => {
+    const problems: string[] = [];
+    for (const dashboard of dashboards()) {
+      for (const panel of panelsOf(dashboard).filter((candidate) => candidate.type === 'table')) {
+        for (const target of panel.targets ?? []) if (target.instant !== true || target.format !== 'table') problems.push(`${where(dashboard, panel, target)}: not an instant table query`);
+        if ((panel.targets ?? []).length < 2) continue;
+        const transformations = panel.transformations ?? [];
+        const merge = transformations.findIndex((transformation) => transformation.id === 'merge');
+        // Grafana's merge joins rows only where every column they share agrees, and __name__ differs between metrics.
+        const dropsName = transformations.slice(0, Math.max(0, merge)).some((transformation) => transformation.id === 'organize' && transformation.options?.excludeByName?.__name__ === true);
+        if (merge < 0 || !dropsName) problems.push(`${where(dashboard, panel)}: ${String((panel.targets ?? []).length)} queries not merged after an organize that drops __name__`);
+      }
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('name in overrides and sorting only columns that tables have once renamed', () => {
+    const problems: string[] = [];
+    for (const dashboard of dashboards()) {
+      for (const panel of panelsOf(dashboard).filter((candidate) => candidate.type === 'table')) {
+        const renamed = new Set((panel.transformations ?? []).flatMap((transformation) => Object.values(transformation.options?.renameByName ?? {})));
+        for (const override of panel.fieldConfig?.overrides ?? []) {
+          if (override.matcher?.id === 'byName' && !renamed.has(String(override.matcher.options))) problems.push(`${where(dashboard, panel)}: override for a column "${String(override.matcher.options)}" it does not have`);
+        }
+        for (const sort of panel.options?.sortBy ?? []) if (!renamed.has(sort.displayName ?? '')) problems.push(`${where(dashboard, panel)}: sorted by a column "${String(sort.displayName)}" it does not have`);
+      }
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('are described panel by panel in grafana/README.md', () => {
+    const readme = readFileSync(README, 'utf8');
+    const missing = dashboards().flatMap((dashboard) => [
+      `## ${(dashboard.title ?? '').replace(TITLE_PREFIX, '')}\n`,
+      ...panelsOf(dashboard).filter((panel) => !isRow(panel)).map((panel) => `**${panel.title ?? ''}**`),
+    ].filter((heading) => !readme.includes(heading)).map((heading) => `${dashboard.file}: ${heading.trim()}`));
+    expect(missing).to.deep.equal([]);
+  });
+
+  describe('against the metrics that exist', () => {
+    let emitted: ReadonlySet<string> = new Set();
+    before(async () => {
+      emitted = await emittedMetricNames();
+    });
+
+    it('reference only metrics the exporter emits or the recording rules in prometheus/rules.yml record', () => {
+      const known = new Set([...emitted, ...recordedMetricNames()]);
+      expect(known.size).to.be.greaterThan(50);
+      const problems: string[] = [];
+      const check = (context: string, source: string): void => {
+        for (const selector of parsePromQL(source).selectors) {
+          if (selector.metric === undefined) problems.push(`${context}: a selector without a metric name`);
+          else if (!known.has(selector.metric)) problems.push(`${context}: ${selector.metric} is neither emitted nor recorded`);
+        }
+      };
+      for (const { dashboard, panel, target, expr } of targetsOf(dashboards())) check(where(dashboard, panel, target), interpolate(expr));
+      for (const dashboard of dashboards()) {
+        for (const variable of variablesOf(dashboard).filter((candidate) => candidate.type === 'query')) {
+          check(`${dashboard.file}: variable ${variable.name ?? '?'}`, interpolate(labelValuesOf(queryOf(variable))?.selector ?? ''));
+        }
+      }
+      expect(problems).to.deep.equal([]);
+    });
+  });
+});
+
+describe('Grafana provisioning', () => {
+  it('provisions the Prometheus data source, default, at http://prometheus:9090 with the uid the dashboards default to', () => {
+    const doc = parseYaml(readFileSync('grafana/provisioning/datasources/prometheus.yml', 'utf8')) as { apiVersion?: number; datasources?: Record<string, unknown>[] };
+    expect(doc.apiVersion).to.equal(1);
+    expect(doc.datasources).to.have.length(1);
+    expect(doc.datasources?.[0]).to.include({ type: 'prometheus', uid: PROVISIONED_DS_UID, url: 'http://prometheus:9090', access: 'proxy', isDefault: true });
+  });
+
+  it('provisions the dashboards from /var/lib/grafana/dashboards into the "AWS resolution" folder', () => {
+    const doc = parseYaml(readFileSync('grafana/provisioning/dashboards/aws-resolution-exporter.yml', 'utf8')) as { apiVersion?: number; providers?: { type?: string; folder?: string; options?: { path?: string } }[] };
+    expect(doc.apiVersion).to.equal(1);
+    expect(doc.providers).to.have.length(1);
+    const provider = doc.providers?.[0];
+    expect(provider).to.include({ type: 'file', folder: 'AWS resolution' });
+    expect(provider?.options?.path).to.equal('/var/lib/grafana/dashboards');
+  });
+});

@@ -1,0 +1,372 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parser } from '@prometheus-io/lezer-promql';
+import { expect } from 'chai';
+import { parse } from 'yaml';
+import { DEFAULT_SELECTOR, main, renderRules } from '../scripts/render-rules.js';
+import { emittedMetricNames, recordedMetricNames } from './support/emittedMetrics.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ALERTS_FILE = join(ROOT, 'prometheus', 'alerts.yml');
+const RULES_FILE = join(ROOT, 'prometheus', 'rules.yml');
+const TESTS_DIR = join(ROOT, 'prometheus', 'tests');
+const RUNBOOK_FILE = join(ROOT, 'docs', 'runbook.md');
+const RUNBOOK_URL = 'https://github.com/aws-resolution-exporter/aws-resolution-exporter/blob/main/docs/runbook.md';
+const ALERT_NAME = /^AWSResolution(?:[A-Z][a-z0-9]*)+$/;
+const RECORD_NAME = /^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$/;
+const SEVERITIES = ['critical', 'warning', 'info'];
+
+interface Rule {
+  alert?: string;
+  record?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+interface RuleFile {
+  groups: { name: string; rules: Rule[] }[];
+}
+interface ExpectedAlert {
+  exp_labels?: Record<string, string>;
+  exp_annotations?: Record<string, string>;
+}
+interface RuleTestFile {
+  rule_files?: string[];
+  tests?: {
+    name?: string;
+    alert_rule_test?: { eval_time: string; alertname: string; exp_alerts?: ExpectedAlert[] | null }[];
+    promql_expr_test?: { eval_time: string; expr: string; exp_samples?: unknown[] | null }[];
+  }[];
+}
+
+function ruleFile(text: string): RuleFile {
+  const doc = parse(text) as RuleFile | null;
+  if (!doc || !Array.isArray(doc.groups)) throw new Error('a rule file needs a groups list');
+  return doc;
+}
+const rulesOf = (doc: RuleFile): Rule[] => doc.groups.flatMap((group) => group.rules);
+const alertRules = (): Rule[] => rulesOf(ruleFile(readFileSync(ALERTS_FILE, 'utf8')));
+const recordingRules = (): Rule[] => rulesOf(ruleFile(readFileSync(RULES_FILE, 'utf8')));
+const allRules = (): Rule[] => [...alertRules(), ...recordingRules()];
+const ruleName = (rule: Rule): string => rule.alert ?? rule.record ?? '(unnamed)';
+
+function ruleTestFiles(): string[] {
+  return readdirSync(TESTS_DIR).filter((name) => name.endsWith('.yml')).sort().map((name) => join(TESTS_DIR, name));
+}
+const ruleTests = (): RuleTestFile[] => ruleTestFiles().map((file) => parse(readFileSync(file, 'utf8')) as RuleTestFile);
+
+/** Runs promtool; without it the tests fail, saying how to get it, rather than pass silently. */
+function promtool(...args: string[]): { status: number | null; output: string } {
+  const result = spawnSync('promtool', args, { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  if (result.error) throw new Error(`promtool is needed for these tests (apt-get install prometheus): ${result.error.message}`);
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+interface Matcher {
+  name: string;
+  op: string;
+  value: string;
+}
+interface Selector {
+  text: string;
+  metric: string | undefined;
+  matchers: Matcher[];
+}
+
+/** Decodes a PromQL string literal: double-quoted with escapes, or single- or back-quoted. */
+function stringLiteral(text: string): string {
+  if (text.startsWith('"')) return JSON.parse(text) as string;
+  return text.slice(1, -1);
+}
+
+/** Every vector selector of a PromQL expression, from the lezer-promql syntax tree; throws on a syntax error. */
+function selectorsOf(expr: string): Selector[] {
+  const tree = parser.parse(expr);
+  const errors: string[] = [];
+  const selectors: Selector[] = [];
+  tree.iterate({
+    enter: (ref) => {
+      if (ref.type.isError) errors.push(`at ${ref.from}: ${JSON.stringify(expr.slice(Math.max(0, ref.from - 20), ref.to + 20))}`);
+      if (ref.name !== 'VectorSelector') return;
+      const node = ref.node;
+      const identifier = node.getChild('Identifier');
+      const matchers: Matcher[] = [];
+      const list = node.getChild('LabelMatchers');
+      for (const matcher of list?.getChildren('UnquotedLabelMatcher') ?? []) {
+        const name = matcher.getChild('LabelName');
+        const op = matcher.getChild('MatchOp');
+        const value = matcher.getChild('StringLiteral');
+        if (!name || !op || !value) throw new Error(`incomplete matcher in ${expr.slice(node.from, node.to)}`);
+        matchers.push({ name: expr.slice(name.from, name.to), op: expr.slice(op.from, op.to), value: stringLiteral(expr.slice(value.from, value.to)) });
+      }
+      for (const quoted of [...(list?.getChildren('QuotedLabelMatcher') ?? []), ...(list?.getChildren('QuotedLabelName') ?? [])]) {
+        throw new Error(`quoted label names are not used here: ${expr.slice(quoted.from, quoted.to)}`);
+      }
+      selectors.push({ text: expr.slice(node.from, node.to), metric: identifier ? expr.slice(identifier.from, identifier.to) : undefined, matchers });
+    },
+  });
+  if (errors.length > 0) throw new Error(`PromQL syntax error in:\n${expr}\n${errors.join('\n')}`);
+  return selectors;
+}
+
+/** The PromQL queries of an alert's annotation templates (backquoted printf formats), with each %q filled in. */
+function templateQueries(rule: Rule): string[] {
+  return Object.values(rule.annotations ?? {}).flatMap((text) => [...text.matchAll(/`([^`]*)`/g)].map((m) => (m[1] ?? '').replaceAll('%q', '"x"')));
+}
+
+/** A rule's expression and its annotation queries, as rules whose selectors can be checked alike. */
+const withTemplateQueries = (rule: Rule): Rule[] => [rule, ...templateQueries(rule).map((expr) => ({ ...rule, expr }))];
+
+/** The problems of an expression's selectors: each names its metric and carries exactly the job matcher given. */
+function selectorProblems(rule: Rule, job: Matcher): string[] {
+  const problems: string[] = [];
+  for (const selector of selectorsOf(rule.expr)) {
+    if (selector.metric === undefined || selector.matchers.some((m) => m.name === '__name__')) problems.push(`${ruleName(rule)}: ${selector.text} does not name its metric plainly`);
+    const jobs = selector.matchers.filter((m) => m.name === 'job');
+    if (jobs.length !== 1 || jobs[0]?.op !== job.op || jobs[0].value !== job.value) {
+      problems.push(`${ruleName(rule)}: ${selector.text} does not carry exactly job${job.op}"${job.value}"`);
+    }
+  }
+  return problems;
+}
+
+/** GitHub's heading anchor: lowercase, punctuation dropped, spaces as hyphens. */
+function githubSlug(heading: string): string {
+  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+}
+
+/** The runbook's ## and ### headings, and the text of each ## section. */
+function runbook(): { anchors: Set<string>; sections: Map<string, string> } {
+  const text = readFileSync(RUNBOOK_FILE, 'utf8');
+  const anchors = new Set<string>();
+  const sections = new Map<string, string>();
+  let current: string | undefined;
+  let inFence = false;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('```')) inFence = !inFence;
+    if (inFence) {
+      if (current !== undefined) sections.set(current, `${sections.get(current) ?? ''}${line}\n`);
+      continue;
+    }
+    const heading = /^(#{2,3}) (.+?)\s*$/.exec(line);
+    if (heading?.[1] && heading[2]) {
+      anchors.add(githubSlug(heading[2]));
+      if (heading[1] === '##') {
+        current = heading[2];
+        sections.set(current, '');
+        continue;
+      }
+    }
+    if (current !== undefined) sections.set(current, `${sections.get(current) ?? ''}${line}\n`);
+  }
+  return { anchors, sections };
+}
+
+describe('Prometheus rules (prometheus/)', () => {
+  describe('promtool', () => {
+    it('checks alerts.yml and rules.yml clean', () => {
+      const { status, output } = promtool('check', 'rules', ALERTS_FILE, RULES_FILE);
+      expect(status, output).to.equal(0);
+      expect(output).to.contain(`SUCCESS: ${String(alertRules().length)} rules found`).and.to.contain(`SUCCESS: ${String(recordingRules().length)} rules found`);
+    });
+
+    it('passes every rule unit test in prometheus/tests', function () {
+      this.timeout(60_000);
+      const files = ruleTestFiles();
+      expect(files).to.not.be.empty;
+      const { status, output } = promtool('test', 'rules', ...files);
+      expect(status, output).to.equal(0);
+      expect(output.match(/SUCCESS/g) ?? []).to.have.length(files.length);
+    });
+  });
+
+  describe('alerts', () => {
+    it('are named AWSResolution… in CamelCase, once each', () => {
+      const names = alertRules().map(ruleName);
+      expect(names).to.not.be.empty;
+      for (const name of names) expect(name).to.match(ALERT_NAME);
+      expect(new Set(names).size).to.equal(names.length);
+    });
+
+    it('have a severity, a static summary, a templated description and a runbook link to their own runbook section', () => {
+      const { anchors } = runbook();
+      for (const rule of alertRules()) {
+        const name = ruleName(rule);
+        expect(SEVERITIES, name).to.include(rule.labels?.severity);
+        const { summary, description, runbook_url: url } = rule.annotations ?? {};
+        expect(summary, `${name} summary`).to.be.a('string').and.not.match(/\{\{/);
+        expect(summary).to.match(/^[A-Z].*\.$/);
+        expect(description, `${name} description`).to.be.a('string').and.match(/\{\{ \$labels\.\w+ \}\}/);
+        expect(url, `${name} runbook_url`).to.equal(`${RUNBOOK_URL}#${name.toLowerCase()}`);
+        expect(anchors, `docs/runbook.md has no ## or ### heading for #${name.toLowerCase()}`).to.include(name.toLowerCase());
+      }
+    });
+
+    it('each have a runbook section with what it means, how to check and how to fix, and every section is an alert', () => {
+      const names = new Set(alertRules().map(ruleName));
+      const { sections } = runbook();
+      for (const name of names) {
+        const section = sections.get(name);
+        expect(section, `docs/runbook.md has no "## ${name}" section`).to.be.a('string');
+        for (const part of ['What it means', 'How to check', 'How to fix']) expect(section, `${name}: ${part}`).to.contain(`### ${part}`);
+      }
+      const alertSections = [...sections.keys()].filter((heading) => heading.startsWith('AWSResolution'));
+      expect(alertSections.filter((heading) => !names.has(heading)), 'runbook sections of no alert').to.deep.equal([]);
+      expect(alertSections).to.have.length(names.size);
+    });
+
+    it('each fire in a rule unit test, with exact labels and annotations, and stay silent in another', () => {
+      const firing = new Set<string>();
+      const silent = new Set<string>();
+      for (const file of ruleTests()) {
+        for (const group of file.tests ?? []) {
+          for (const test of group.alert_rule_test ?? []) {
+            const expected = test.exp_alerts ?? [];
+            if (expected.length === 0) silent.add(test.alertname);
+            else firing.add(test.alertname);
+            for (const alert of expected) {
+              expect(alert.exp_labels?.severity, `${test.alertname} at ${test.eval_time}: severity`).to.be.oneOf(SEVERITIES);
+              expect(Object.keys(alert.exp_annotations ?? {}).sort(), `${test.alertname} at ${test.eval_time}`).to.deep.equal(['description', 'runbook_url', 'summary']);
+            }
+          }
+        }
+      }
+      for (const rule of alertRules()) {
+        expect(firing, `no test makes ${ruleName(rule)} fire`).to.include(ruleName(rule));
+        expect(silent, `no test shows ${ruleName(rule)} silent`).to.include(ruleName(rule));
+      }
+      const names = new Set(alertRules().map(ruleName));
+      expect([...firing, ...silent].filter((name) => !names.has(name)), 'tests of unknown alerts').to.deep.equal([]);
+    });
+  });
+
+  describe('recording rules', () => {
+    it('are named level:metric:operations and keep job and instance', () => {
+      const rules = recordingRules();
+      expect(rules.map(ruleName)).to.include.members([
+        'instance_operation_code:aws_resolution_exporter_aws_requests:rate5m',
+        'instance_operation:aws_resolution_exporter_aws_requests_throttled:ratio_rate5m',
+        'instance_operation:aws_resolution_exporter_aws_request_duration_seconds:p99_rate5m',
+        'instance_kind:aws_resolution_exporter_target_up:ratio',
+        'job_id:aws_customer_profiles_identity_resolution_job_merges_done_per_matches_found:ratio',
+        'job_id:aws_entity_resolution_matching_job_records_not_processed_per_input_records:ratio',
+        'job_id:aws_entity_resolution_id_mapping_job_records_not_processed_per_input_records:ratio',
+      ]);
+      for (const rule of rules) {
+        expect(rule.record).to.match(RECORD_NAME);
+        expect(rule.alert).to.equal(undefined);
+        // An aggregation that names what it keeps must keep job and instance.
+        for (const by of rule.expr.matchAll(/\bby \(([^)]*)\)/g)) expect(by[1]?.split(/\s*,\s*/), ruleName(rule)).to.include.members(['job', 'instance']);
+      }
+    });
+
+    it('are each evaluated by a promql_expr_test', () => {
+      const tested = new Set<string>();
+      for (const file of ruleTests()) {
+        for (const group of file.tests ?? []) {
+          for (const test of group.promql_expr_test ?? []) if ((test.exp_samples ?? []).length > 0) tested.add(test.expr.trim());
+        }
+      }
+      for (const rule of recordingRules()) expect(tested, `no promql_expr_test of ${ruleName(rule)}`).to.include(rule.record);
+    });
+  });
+
+  describe('expressions', () => {
+    it('parse with lezer-promql, and the parse finds the selectors (and fails on a broken expression)', () => {
+      const selectors = selectorsOf('sum by (job) (rate(foo_total{job="x", code=~"a|b"}[5m])) / on (job) bar{job="x"} and absent(up{job="x"})');
+      expect(selectors.map((s) => s.metric)).to.deep.equal(['foo_total', 'bar', 'up']);
+      expect(selectors[0]?.matchers).to.deep.equal([{ name: 'job', op: '=', value: 'x' }, { name: 'code', op: '=~', value: 'a|b' }]);
+      expect(() => selectorsOf('sum(rate(foo[5m])')).to.throw(/syntax error/);
+      expect(selectorProblems({ expr: 'foo{job="x"} / bar', record: 't' }, { name: 'job', op: '=', value: 'x' })).to.have.length(1);
+    });
+
+    it(`select exporter series only with ${DEFAULT_SELECTOR}, on every selector, in the annotations' queries too`, () => {
+      const rules = allRules().flatMap(withTemplateQueries);
+      expect(rules.length).to.be.greaterThan(allRules().length);
+      const problems = rules.flatMap((rule) => selectorProblems(rule, { name: 'job', op: '=', value: 'aws-resolution-exporter' }));
+      expect(problems).to.deep.equal([]);
+    });
+
+    it('use only metrics the exporter emits, recording rules of rules.yml, and up', async function () {
+      this.timeout(60_000);
+      const emitted = await emittedMetricNames();
+      const recorded = recordedMetricNames(RULES_FILE);
+      expect(emitted).to.include('aws_resolution_exporter_target_up');
+      const unknown: string[] = [];
+      let used = 0;
+      for (const rule of allRules().flatMap(withTemplateQueries)) {
+        for (const { metric } of selectorsOf(rule.expr)) {
+          used++;
+          if (metric === undefined || !(metric === 'up' || emitted.has(metric) || recorded.has(metric))) unknown.push(`${ruleName(rule)}: ${metric ?? '(no name)'}`);
+        }
+      }
+      expect(used).to.be.greaterThan(50);
+      expect(unknown).to.deep.equal([]);
+    });
+  });
+
+  describe('scripts/render-rules.ts', () => {
+    const selector = 'job="my-exporter", env="prod"';
+
+    it('replaces the selector in every expression and template, leaving none of the default behind', () => {
+      for (const file of [ALERTS_FILE, RULES_FILE]) {
+        const original = readFileSync(file, 'utf8');
+        const rendered = renderRules(original, selector);
+        expect(rendered).to.not.contain(DEFAULT_SELECTOR);
+        expect(rendered).to.not.match(/job\s*=~?\s*"aws-resolution-exporter"/);
+        expect(rendered.split(selector).length).to.equal(original.split(DEFAULT_SELECTOR).length);
+        const rules = rulesOf(ruleFile(rendered));
+        expect(rules.map(ruleName)).to.deep.equal(rulesOf(ruleFile(original)).map(ruleName));
+        for (const rule of rules.flatMap(withTemplateQueries)) {
+          expect(selectorProblems(rule, { name: 'job', op: '=', value: 'my-exporter' })).to.deep.equal([]);
+          for (const s of selectorsOf(rule.expr)) expect(s.matchers, `${ruleName(rule)}: ${s.text}`).to.deep.include({ name: 'env', op: '=', value: 'prod' });
+        }
+      }
+    });
+
+    it('renders files promtool accepts', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'are-rules-'));
+      try {
+        const files = [ALERTS_FILE, RULES_FILE].map((file, i) => {
+          const out = join(dir, `${String(i)}.yml`);
+          writeFileSync(out, renderRules(readFileSync(file, 'utf8'), 'job=~"aws-resolution-exporter-.+"'));
+          return out;
+        });
+        const { status, output } = promtool('check', 'rules', ...files);
+        expect(status, output).to.equal(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('keeps $ in a selector literal, and refuses what is not a list of label matchers or has nothing to replace', () => {
+      expect(renderRules('up{job="aws-resolution-exporter"}', 'job=~"a$&b$1"')).to.equal('up{job=~"a$&b$1"}');
+      for (const bad of ['', 'my-exporter', '{job="x"}', 'job="x"}', 'job="x"\nfoo="y"', "job='x'", 'job="`x`"']) {
+        expect(() => renderRules('up{job="aws-resolution-exporter"}', bad), JSON.stringify(bad)).to.throw(/invalid selector/);
+      }
+      expect(() => renderRules('up{job="other"}', 'job="x"')).to.throw(/no job="aws-resolution-exporter" to replace/);
+    });
+
+    it('runs as a command: prints the rendered file, exits 2 on a usage error and 1 on a bad selector', () => {
+      const out: string[] = [];
+      const err: string[] = [];
+      expect(main(['--selector=job="my-exporter"', RULES_FILE], (t) => out.push(t), (t) => err.push(t))).to.equal(0);
+      expect(out.join('')).to.equal(renderRules(readFileSync(RULES_FILE, 'utf8'), 'job="my-exporter"'));
+      expect(main([RULES_FILE], (t) => out.push(t), (t) => err.push(t))).to.equal(2);
+      expect(main(['--selector=job="x"', RULES_FILE, ALERTS_FILE], (t) => out.push(t), (t) => err.push(t))).to.equal(2);
+      expect(main(['--selector=oops', RULES_FILE], (t) => out.push(t), (t) => err.push(t))).to.equal(1);
+      expect(err.join('')).to.contain('invalid selector').and.to.contain('Usage: render-rules');
+    });
+
+    it('works through tsx from the command line', function () {
+      this.timeout(30_000);
+      const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'render-rules.ts'), '--selector=job="my-exporter"', ALERTS_FILE], { cwd: ROOT, encoding: 'utf8' });
+      expect(result.status, result.stderr).to.equal(0);
+      expect(result.stdout).to.equal(renderRules(readFileSync(ALERTS_FILE, 'utf8'), 'job="my-exporter"'));
+    });
+  });
+});
