@@ -45,6 +45,9 @@ export async function startDemo(): Promise<Demo> {
   ];
   const config: ExporterConfig = {
     schedule: '*/5 * * * * *',
+    requestTimeoutSeconds: 2,
+    collectionTimeoutSeconds: 5,
+    stateFile: undefined,
     lookbackSeconds: 2 * 86400,
     maxJobsPerTarget: 10,
     concurrency: 4,

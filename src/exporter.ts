@@ -5,9 +5,16 @@ import { AccountResolver } from './aws/accounts.js';
 import { AwsClients, type AwsCredentials } from './aws/clients.js';
 import { CallPacer } from './aws/pacing.js';
 import { Poller } from './collect/poller.js';
+import type { Shard } from './collect/shard.js';
+import { loadState, saveState } from './collect/stateFile.js';
+import { describeError } from './aws/errors.js';
 import type { CollectionSnapshot } from './collect/snapshot.js';
+import { ConfigError } from './config/load.js';
+import { scheduleIntervalSeconds } from './config/schedule.js';
 import type { ExporterConfig } from './config/types.js';
 import { createApp } from './http/app.js';
+import { createWebServer } from './http/server.js';
+import type { WebConfig } from './http/webConfig.js';
 import type { Logger } from './log.js';
 import { SelfMetrics } from './metrics/selfMetrics.js';
 import { SnapshotMetrics } from './metrics/snapshotMetrics.js';
@@ -23,72 +30,107 @@ export interface ExporterOptions {
   readonly telemetryPath: string;
   /** Runs collections on the config's schedule; tests turn it off and call collect() themselves. */
   readonly schedule: boolean;
-  /** Per HTTP attempt to AWS, in milliseconds. */
-  readonly requestTimeoutMs?: number;
   /** Attempts per AWS call, the first included (the SDK's retries). */
   readonly maxAttempts?: number;
   /** Wall clock in epoch milliseconds. */
   readonly now?: () => number;
   /** Fixed credentials (the demo's); otherwise the SDK's default provider chain. */
   readonly credentials?: AwsCredentials;
+  /** This instance's share of the targets (`--shard.*`); undefined takes them all. */
+  readonly shard?: Shard | undefined;
+  /** Reads the configuration file again, for reloads; undefined when there is none (the demo). */
+  readonly loadConfig?: () => Promise<ExporterConfig>;
+  /** TLS and basic authentication (`--web.config.file`); plain HTTP without authentication when absent. */
+  readonly webConfig?: WebConfig;
+}
+
+/** How a reload went: `problems` holds one `FILE: path: problem` line each when it was rejected. */
+export interface ReloadOutcome {
+  readonly ok: boolean;
+  readonly problems: readonly string[];
 }
 
 export interface RunningExporter {
-  /** http://HOST:PORT of the listening server. */
+  /** http://HOST:PORT of the listening server, https:// when the web config turns TLS on. */
   readonly url: string;
   /** Runs one collection now (undefined when one is already running). */
   collect(): Promise<CollectionSnapshot> | undefined;
+  /**
+   * Reads the configuration again and applies it (targets, window, schedule, rate, endpoint), then collects.
+   * An invalid one is rejected with its problems and the running one stays.
+   */
+  reload(): Promise<ReloadOutcome>;
   /** Stops the schedule, abandons any collection in flight and closes the server. */
   stop(): Promise<void>;
 }
 
-const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_ATTEMPTS = 3;
 
 /** Wires config, AWS clients, poller, metrics and the HTTP server together, and starts them. */
 export async function startExporter(options: ExporterOptions): Promise<RunningExporter> {
-  const { config, logger } = options;
+  const { logger } = options;
   const now = options.now ?? Date.now;
   const self = new SelfMetrics({ version: VERSION, revision: REVISION });
   const snapshotMetrics = new SnapshotMetrics();
   self.configLoaded(true, now() / 1000);
   let latest: CollectionSnapshot | undefined;
 
+  let config = options.config;
   const clients = new AwsClients({
     endpointUrl: config.endpointUrl,
-    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    requestTimeoutMs: config.requestTimeoutSeconds * 1000,
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     credentials: options.credentials,
     observe: (attempt) => { self.awsAttempt(attempt); },
   });
+  const pacer = new CallPacer(config.rateLimit, config.concurrency);
   const poller = new Poller(config, {
     clients,
     accounts: new AccountResolver(clients),
-    pacer: new CallPacer(config.rateLimit, config.concurrency),
+    pacer,
+    shard: options.shard,
     logger,
     now,
     observer: {
-      collectionFinished: (snapshot) => {
+      collectionFinished: async (snapshot) => {
         latest = snapshot;
         snapshotMetrics.publish(snapshot);
         self.collectionFinished(snapshot);
+        // The collection ends once its series are rendered (a scrape after it sees them) and its state is saved.
+        await Promise.all([snapshotMetrics.rendered(), persistState()]);
       },
       collectionSkipped: () => { self.collectionSkipped(); },
     },
   });
 
+  const persistState = async (): Promise<void> => {
+    if (config.stateFile === undefined) return;
+    try {
+      await saveState(config.stateFile, poller.exportState(), now());
+      self.stateWritten(true);
+    } catch (err) {
+      self.stateWritten(false);
+      logger.error({ err: describeError(err), state_file: config.stateFile }, 'could not write the state file; counters will restart from the last good one');
+    }
+  };
+  if (config.stateFile !== undefined) await restoreState(config.stateFile, poller, logger, now());
+
   const app = createApp({
     version: VERSION,
     telemetryPath: options.telemetryPath,
     ready: () => latest !== undefined,
-    metricsText: async () => (await snapshotMetrics.text()) + (await self.text()),
+    // Both parts come from caches: the collection's series as last rendered, the exporter's own as of the last second.
+    metricsText: async () => [snapshotMetrics.part(), await self.part()],
     landing: () => ({ targets: latest?.targets ?? [], lastCollection: latest?.finishedAt }),
+    reload: () => reload(),
   });
-  const server = await listen(app, options.host, options.port);
+  const tls = options.webConfig?.tls !== undefined;
+  const server = await listen(createWebServer(app, options.webConfig, logger), options.host, options.port);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host === '[::]' || host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
-  logger.info({ address: `${host}:${address.port}`, targets: config.targets.length }, 'listening');
+  const url = `${tls ? 'https' : 'http'}://${host === '[::]' || host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+  logger.info({ address: `${host}:${address.port}`, tls, targets: config.targets.length, shard: options.shard && `${options.shard.index}/${options.shard.count}` }, 'listening');
+  if (!tls && (options.webConfig?.basicAuthUsers.size ?? 0) > 0) logger.warn('basic authentication without TLS: passwords cross the network in clear text');
 
   const runCollection = (): Promise<CollectionSnapshot> | undefined => {
     const running = poller.collect();
@@ -96,16 +138,45 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     return running;
   };
   let task: ScheduledTask | undefined;
-  if (options.schedule) {
-    task = cron.schedule(config.schedule, () => { void runCollection(); }, { name: 'collection', noOverlap: false });
-    const [first, second] = task.getNextRuns(2);
-    if (first && second) self.scheduleIntervalSeconds((second.getTime() - first.getTime()) / 1000);
-    void runCollection();
-  }
+  const schedule = (): void => {
+    self.scheduleIntervalSeconds(scheduleIntervalSeconds(config.schedule));
+    if (options.schedule) task = cron.schedule(config.schedule, () => { void runCollection(); }, { name: 'collection', noOverlap: false });
+  };
+  schedule();
+  if (options.schedule) void runCollection();
+
+  const reload = async (): Promise<ReloadOutcome> => {
+    if (!options.loadConfig) return { ok: false, problems: ['there is no configuration file to reload (demo mode)'] };
+    let next: ExporterConfig;
+    try {
+      next = await options.loadConfig();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      self.configLoaded(false, now() / 1000);
+      logger.error({ problems: err.lines }, 'configuration reload failed: keeping the running configuration');
+      return { ok: false, problems: err.lines };
+    }
+    const previous = config;
+    config = next;
+    clients.reconfigure(next.endpointUrl, next.requestTimeoutSeconds * 1000);
+    pacer.reconfigure(next.rateLimit, next.concurrency);
+    poller.reconfigure(next);
+    if (next.schedule !== previous.schedule) {
+      await task?.destroy();
+      schedule();
+    }
+    self.configLoaded(true, now() / 1000);
+    logger.info({ targets: next.targets.length }, 'configuration reloaded');
+    // Collected now, not at the next tick: targets added start, and targets removed lose their series at once.
+    await poller.whenIdle();
+    await runCollection();
+    return { ok: true, problems: [] };
+  };
 
   return {
     url,
     collect: runCollection,
+    reload,
     async stop() {
       await task?.destroy();
       clients.destroy();
@@ -117,12 +188,24 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   };
 }
 
-function listen(app: ReturnType<typeof createApp>, host: string | undefined, port: number): Promise<Server> {
+/** Continues from the state file, if there is a usable one; start-up never fails on it. */
+async function restoreState(path: string, poller: Poller, logger: Logger, nowMs: number): Promise<void> {
+  try {
+    const loaded = await loadState(path, nowMs);
+    const restored = poller.restoreState(loaded.state);
+    if (loaded.outcome === 'set-aside') logger.error({ state_file: path, problem: loaded.problem, moved_to: loaded.movedTo }, 'state file unusable: set aside, starting afresh');
+    else logger.info({ state_file: path, targets_restored: restored }, loaded.outcome === 'loaded' ? 'state restored' : 'no state file yet: starting afresh');
+  } catch (err) {
+    logger.error({ state_file: path, err: describeError(err) }, 'could not read the state file: starting afresh');
+  }
+}
+
+function listen(server: Server, host: string | undefined, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const done = (err?: Error): void => {
-      if (err) reject(err);
-      else resolve(server);
-    };
-    const server = host === undefined ? app.listen(port, done) : app.listen(port, host, done);
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
   });
 }

@@ -4,6 +4,7 @@ import { ConfigError, loadConfigFile } from './config/load.js';
 import type { AwsCredentials } from './aws/clients.js';
 import type { ExporterConfig } from './config/types.js';
 import { startExporter } from './exporter.js';
+import { loadWebConfigFile } from './http/webConfig.js';
 import { createLogger } from './log.js';
 import { REVISION, VERSION } from './version.js';
 
@@ -40,10 +41,20 @@ async function main(argv: readonly string[]): Promise<void> {
   };
   process.once('SIGTERM', () => { shutdown('SIGTERM'); });
   process.once('SIGINT', () => { shutdown('SIGINT'); });
+  // SIGHUP re-reads the configuration, as Prometheus and its exporters do; until the exporter runs it is ignored
+  // rather than ending the process, which is its default.
+  let reload = (): void => { logger.warn('SIGHUP before start-up finished: ignored'); };
+  process.on('SIGHUP', () => { reload(); });
+
+  // Both files are checked before either stops the start, so one run reports every problem.
+  const problems: string[] = [];
+  const webConfigFile = flags.webConfigFile;
+  const webConfig = webConfigFile === undefined ? undefined : await loadOrCollect(() => loadWebConfigFile(webConfigFile), problems);
 
   let config: ExporterConfig;
   let credentials: AwsCredentials | undefined;
   if (flags.demo) {
+    if (problems.length > 0) exitWithProblems(problems);
     // Loaded only for --demo: a production run never loads the simulator.
     const { DEMO_CREDENTIALS, startDemo } = await import('./demo.js');
     const demo = await startDemo();
@@ -52,15 +63,12 @@ async function main(argv: readonly string[]): Promise<void> {
     stopActions.push(() => demo.simulator.close());
     logger.info({ simulator: demo.simulator.url }, 'demo: built-in AWS simulator started');
   } else {
-    try {
-      config = await loadConfigFile(flags.configFile);
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      process.stderr.write(`${err.lines.join('\n')}\n`);
-      process.exit(EXIT_BAD_INPUT);
-    }
+    const loaded = await loadOrCollect(() => loadConfigFile(flags.configFile), problems);
+    if (loaded === undefined || problems.length > 0) exitWithProblems(problems);
+    config = loaded;
     if (flags.configCheck) {
       process.stdout.write(`${flags.configFile}: OK (${config.targets.length} targets)\n`);
+      if (webConfigFile !== undefined) process.stdout.write(`${webConfigFile}: OK\n`);
       return;
     }
   }
@@ -72,10 +80,31 @@ async function main(argv: readonly string[]): Promise<void> {
     port: flags.listenPort,
     telemetryPath: flags.telemetryPath,
     schedule: true,
+    shard: flags.shard,
     ...(credentials ? { credentials } : {}),
+    ...(webConfig ? { webConfig } : {}),
+    ...(flags.demo ? {} : { loadConfig: () => loadConfigFile(flags.configFile) }),
   });
   stopActions.push(() => exporter.stop());
+  reload = () => { void exporter.reload(); };
   if (flags.demo) process.stdout.write(`\nDemo running: open ${exporter.url}/ (metrics at ${exporter.url}${flags.telemetryPath}). Ctrl-C stops it.\n\n`);
+}
+
+/** Prints one line per configuration problem and exits 2. */
+function exitWithProblems(problems: readonly string[]): never {
+  process.stderr.write(`${problems.join('\n')}\n`);
+  process.exit(EXIT_BAD_INPUT);
+}
+
+/** Runs `load`; a ConfigError's lines go to `problems` instead of propagating, and the result is then undefined. */
+async function loadOrCollect<T>(load: () => Promise<T>, problems: string[]): Promise<T | undefined> {
+  try {
+    return await load();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.lines);
+    return undefined;
+  }
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

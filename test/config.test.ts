@@ -12,6 +12,9 @@ const EXAMPLE = join(import.meta.dirname, '..', 'config.example.yaml');
 
 const DEFAULTS: ExporterConfig = {
   schedule: '*/2 * * * *',
+  requestTimeoutSeconds: 10,
+  collectionTimeoutSeconds: 120,
+  stateFile: undefined,
   lookbackSeconds: 7 * 86_400,
   maxJobsPerTarget: 10,
   concurrency: 4,
@@ -74,6 +77,9 @@ describe('config fixtures that load', () => {
     'all-keys.yaml': (config) =>
       expect(config).to.deep.equal({
         schedule: '30 */5 * * * *',
+        requestTimeoutSeconds: 20,
+        collectionTimeoutSeconds: 240,
+        stateFile: join(FIXTURES, 'ok', 'state', 'exporter.json'),
         lookbackSeconds: 129_600,
         maxJobsPerTarget: 0,
         concurrency: 16,
@@ -114,6 +120,16 @@ describe('config fixtures that load', () => {
       expect(config.targets).to.deep.equal([
         { kind: 'identity_resolution', name: 'retail-eu', region: 'eu-west-1' },
         { kind: 'matching', name: 'retail-eu', region: 'eu-west-1' },
+      ]),
+    'timeouts-from-schedule.yaml': (config) => {
+      expect(config.requestTimeoutSeconds).to.equal(3);
+      expect(config.collectionTimeoutSeconds).to.equal(60);
+      expect(config.stateFile).to.equal('/var/lib/aws-resolution-exporter/state.json');
+    },
+    'same-name-two-accounts.yaml': (config) =>
+      expect(config.targets).to.deep.equal([
+        { kind: 'identity_resolution', name: 'retail', region: 'us-east-1', role: { arn: 'arn:aws:iam::111111111111:role/aws-resolution-reader', externalId: 'exporter-prod', sessionName: undefined } },
+        { kind: 'identity_resolution', name: 'retail', region: 'us-east-1', role: { arn: 'arn:aws:iam::222222222222:role/aws-resolution-reader', externalId: undefined, sessionName: 'exporter-eu' } },
       ]),
     'lookback-units.yaml': (config) => expect(config.lookbackSeconds).to.equal(604_800 + 2 * 86_400 + 3 * 3_600 + 4 * 60 + 5),
   };

@@ -1,28 +1,32 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { AwsClients } from './clients.js';
+import type { RoleConfig } from '../config/types.js';
+import { roleKey, type AwsClients } from './clients.js';
 
 /**
- * The AWS account id of the exporter's credentials, from one STS GetCallerIdentity per credential set,
- * cached; a failed lookup is not cached, so the next collection asks again.
+ * The AWS account id of a credential set (the exporter's own, or an assumed role's), from one STS
+ * GetCallerIdentity per set, cached; a failed lookup is not cached, so the next collection asks again.
  */
 export class AccountResolver {
-  private cached: Promise<string> | undefined;
+  private readonly cached = new Map<string, Promise<string>>();
 
   constructor(private readonly clients: AwsClients) {}
 
-  accountId(region: string | undefined): Promise<string> {
-    if (!this.cached) {
-      const lookup = this.lookup(region);
-      this.cached = lookup;
+  accountId(region: string | undefined, role?: RoleConfig): Promise<string> {
+    const key = roleKey(role);
+    let cached = this.cached.get(key);
+    if (!cached) {
+      const lookup = this.lookup(region, role);
+      cached = lookup;
+      this.cached.set(key, lookup);
       lookup.catch(() => {
-        if (this.cached === lookup) this.cached = undefined;
+        if (this.cached.get(key) === lookup) this.cached.delete(key);
       });
     }
-    return this.cached;
+    return cached;
   }
 
-  private async lookup(region: string | undefined): Promise<string> {
-    const identity = await this.clients.sts(region).send(new GetCallerIdentityCommand({}));
+  private async lookup(region: string | undefined, role: RoleConfig | undefined): Promise<string> {
+    const identity = await this.clients.sts(region, role).send(new GetCallerIdentityCommand({}));
     if (identity.Account === undefined) throw new Error('STS GetCallerIdentity returned no Account');
     return identity.Account;
   }

@@ -1,6 +1,9 @@
 import { CustomerProfilesClient } from '@aws-sdk/client-customer-profiles';
 import { EntityResolutionClient } from '@aws-sdk/client-entityresolution';
 import { STSClient } from '@aws-sdk/client-sts';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { RoleConfig } from '../config/types.js';
 import { instrumentClient, type AwsAttemptObserver } from './instrumentation.js';
 
 export interface AwsClientOptions {
@@ -19,35 +22,63 @@ export interface AwsCredentials {
   readonly secretAccessKey: string;
 }
 
+/** The session name AssumeRole gets when the config names none: CloudTrail shows who read the jobs. */
+const DEFAULT_SESSION_NAME = 'aws-resolution-exporter';
+
+/** Identifies a credential set: the exporter's own (''), or an assumed role with its external id. */
+export function roleKey(role: RoleConfig | undefined): string {
+  return role === undefined ? '' : [role.arn, role.externalId ?? '', role.sessionName ?? ''].join('\u0000');
+}
+
+interface ClientsOfOneSet {
+  readonly customerProfiles: Map<string, CustomerProfilesClient>;
+  readonly entityResolution: Map<string, EntityResolutionClient>;
+  readonly sts: Map<string, STSClient>;
+  /** An assumed role's session, shared by all its clients: one AssumeRole per role, not per client. */
+  session?: AwsCredentialIdentityProvider;
+}
+
+/** A session is renewed this long before it expires, as the SDK's own clients do. */
+const SESSION_REFRESH_MARGIN_MS = 5 * 60_000;
+
 /**
- * One SDK client per (service, region), shared by every target there, so connections and the adaptive
- * retry rate limiter are per region and service, as AWS's quotas are.
+ * One SDK client per (credential set, service, region), shared by every target there, so connections and the
+ * adaptive retry rate limiter are per account, region and service, as AWS's quotas are. A role's credentials
+ * come from STS AssumeRole (through the SDK's own provider, which refreshes them before they expire).
  */
 export class AwsClients {
-  private readonly customerProfilesByRegion = new Map<string, CustomerProfilesClient>();
-  private readonly entityResolutionByRegion = new Map<string, EntityResolutionClient>();
-  private readonly stsByRegion = new Map<string, STSClient>();
+  private readonly sets = new Map<string, ClientsOfOneSet>();
 
-  constructor(private readonly options: AwsClientOptions) {}
+  constructor(private options: AwsClientOptions) {}
 
-  customerProfiles(region: string | undefined): CustomerProfilesClient {
-    return this.cached(this.customerProfilesByRegion, region, (config) => {
+  /**
+   * A reloaded configuration's endpoint and timeout: the clients made so far are closed, and the next call
+   * per service and region makes a new one. Unchanged settings keep the clients (and their connections).
+   */
+  reconfigure(endpointUrl: string | undefined, requestTimeoutMs: number): void {
+    if (endpointUrl === this.options.endpointUrl && requestTimeoutMs === this.options.requestTimeoutMs) return;
+    this.options = { ...this.options, endpointUrl, requestTimeoutMs };
+    this.destroy();
+  }
+
+  customerProfiles(region: string | undefined, role?: RoleConfig): CustomerProfilesClient {
+    return this.cached(this.set(role).customerProfiles, region, role, (config) => {
       const client = new CustomerProfilesClient(config);
       instrumentClient(client, 'customer_profiles', this.options.observe);
       return client;
     });
   }
 
-  entityResolution(region: string | undefined): EntityResolutionClient {
-    return this.cached(this.entityResolutionByRegion, region, (config) => {
+  entityResolution(region: string | undefined, role?: RoleConfig): EntityResolutionClient {
+    return this.cached(this.set(role).entityResolution, region, role, (config) => {
       const client = new EntityResolutionClient(config);
       instrumentClient(client, 'entity_resolution', this.options.observe);
       return client;
     });
   }
 
-  sts(region: string | undefined): STSClient {
-    return this.cached(this.stsByRegion, region, (config) => {
+  sts(region: string | undefined, role?: RoleConfig): STSClient {
+    return this.cached(this.set(role).sts, region, role, (config) => {
       const client = new STSClient(config);
       instrumentClient(client, 'sts', this.options.observe);
       return client;
@@ -62,33 +93,89 @@ export class AwsClients {
     return this.sts(undefined).config.region();
   }
 
-  /** Closes every client's sockets. */
-  destroy(): void {
-    for (const clients of [this.customerProfilesByRegion, this.entityResolutionByRegion, this.stsByRegion]) {
-      for (const client of clients.values()) client.destroy();
-      clients.clear();
-    }
+  /**
+   * Forgets a role's clients and credentials, so the next call assumes the role afresh: for credentials AWS
+   * calls expired although the SDK thought them valid (clock skew, a session revoked early).
+   */
+  forgetRole(role: RoleConfig): void {
+    const set = this.sets.get(roleKey(role));
+    if (set) for (const client of [...set.customerProfiles.values(), ...set.entityResolution.values(), ...set.sts.values()]) client.destroy();
+    this.sets.delete(roleKey(role));
   }
 
-  private cached<C>(clients: Map<string, C>, region: string | undefined, create: (config: ClientConfig) => C): C {
+  /** Closes every client's sockets. */
+  destroy(): void {
+    for (const set of this.sets.values()) {
+      for (const client of [...set.customerProfiles.values(), ...set.entityResolution.values(), ...set.sts.values()]) client.destroy();
+    }
+    this.sets.clear();
+  }
+
+  private set(role: RoleConfig | undefined): ClientsOfOneSet {
+    const key = roleKey(role);
+    let set = this.sets.get(key);
+    if (!set) {
+      set = { customerProfiles: new Map(), entityResolution: new Map(), sts: new Map() };
+      this.sets.set(key, set);
+    }
+    return set;
+  }
+
+  private cached<C>(clients: Map<string, C>, region: string | undefined, role: RoleConfig | undefined, create: (config: ClientConfig) => C): C {
     const key = region ?? '';
     let client = clients.get(key);
     if (!client) {
-      client = create(this.clientConfig(region));
+      client = create(this.clientConfig(region, role));
       clients.set(key, client);
     }
     return client;
   }
 
-  private clientConfig(region: string | undefined): ClientConfig {
+  private clientConfig(region: string | undefined, role: RoleConfig | undefined): ClientConfig {
+    const endpoint = this.options.endpointUrl === undefined ? {} : { endpoint: this.options.endpointUrl };
+    const set = this.set(role);
+    const credentials = role === undefined ? this.options.credentials : (set.session ??= this.assumedRole(role, region, endpoint));
     return {
       ...(region === undefined ? {} : { region }),
-      ...(this.options.endpointUrl === undefined ? {} : { endpoint: this.options.endpointUrl }),
-      ...(this.options.credentials === undefined ? {} : { credentials: this.options.credentials }),
+      ...endpoint,
+      ...(credentials === undefined ? {} : { credentials }),
       // Adaptive mode adds the SDK's client-side rate limiter after the first throttle: a safety net under our own pacing.
       retryMode: 'adaptive',
       maxAttempts: this.options.maxAttempts,
-      requestHandler: { requestTimeout: this.options.requestTimeoutMs, connectionTimeout: this.options.requestTimeoutMs },
+      // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and a hanging
+      // connection stalls the collection until the socket dies.
+      requestHandler: { requestTimeout: this.options.requestTimeoutMs, connectionTimeout: this.options.requestTimeoutMs, throwOnRequestTimeout: true },
+    };
+  }
+
+  /**
+   * Temporary credentials of `role`, assumed with the exporter's own credentials through the regional STS
+   * endpoint of the first region that needs them, kept until shortly before they expire.
+   */
+  private assumedRole(role: RoleConfig, region: string | undefined, endpoint: { endpoint?: string }): AwsCredentialIdentityProvider {
+    const assume = fromTemporaryCredentials({
+      params: {
+        RoleArn: role.arn,
+        RoleSessionName: role.sessionName ?? DEFAULT_SESSION_NAME,
+        ...(role.externalId === undefined ? {} : { ExternalId: role.externalId }),
+      },
+      ...(this.options.credentials === undefined ? {} : { masterCredentials: this.options.credentials }),
+      clientConfig: { ...(region === undefined ? {} : { region }), ...endpoint, maxAttempts: this.options.maxAttempts },
+      clientPlugins: [{ applyToStack: (stack) => { instrumentClient({ middlewareStack: stack }, 'sts', this.options.observe); } }],
+    });
+    let session: Promise<AwsCredentialIdentity> | undefined;
+    let expiresAt = Number.NEGATIVE_INFINITY;
+    return () => {
+      if (session === undefined || Date.now() > expiresAt - SESSION_REFRESH_MARGIN_MS) {
+        const renewing = assume();
+        session = renewing;
+        expiresAt = Number.POSITIVE_INFINITY;
+        renewing.then(
+          (credentials) => { expiresAt = credentials.expiration?.getTime() ?? Number.POSITIVE_INFINITY; },
+          () => { if (session === renewing) session = undefined; },
+        );
+      }
+      return session;
     };
   }
 }
@@ -96,8 +183,8 @@ export class AwsClients {
 interface ClientConfig {
   region?: string;
   endpoint?: string;
-  credentials?: AwsCredentials;
+  credentials?: AwsCredentials | AwsCredentialIdentityProvider;
   retryMode: string;
   maxAttempts: number;
-  requestHandler: { requestTimeout: number; connectionTimeout: number };
+  requestHandler: { requestTimeout: number; connectionTimeout: number; throwOnRequestTimeout: boolean };
 }

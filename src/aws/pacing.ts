@@ -11,18 +11,33 @@ export class CallPacer {
   private readonly throttles = new Map<string, (call: () => Promise<unknown>) => Promise<unknown>>();
 
   constructor(
-    private readonly requestsPerSecond: number,
+    private requestsPerSecond: number,
     concurrency: number,
   ) {
     this.inFlight = pLimit(concurrency);
   }
 
+  /** A reloaded configuration's rate and cap; calls already queued keep the spacing they were queued with. */
+  reconfigure(requestsPerSecond: number, concurrency: number): void {
+    this.inFlight.concurrency = concurrency;
+    if (requestsPerSecond !== this.requestsPerSecond) {
+      this.requestsPerSecond = requestsPerSecond;
+      this.throttles.clear();
+    }
+  }
+
   /** The gate for calls to one account and region. */
   gate(accountId: string, region: string): CallGate {
-    return (operation, call) => {
+    return (operation, call, signal) => {
       const throttled = this.throttle(`${accountId}\u0000${region}\u0000${operation}`);
+      // A call cancelled while it waited for its turn never reaches AWS.
+      const start = (): ReturnType<typeof call> => {
+        signal?.throwIfAborted();
+        return call();
+      };
       // The rate is waited for outside the concurrency cap, so a slow operation never holds a slot idle.
-      return throttled(() => this.inFlight(call)) as ReturnType<typeof call>;
+      const paced = throttled(() => this.inFlight(start)) as ReturnType<typeof call>;
+      return signal === undefined ? paced : untilAborted(paced, signal);
     };
   }
 
@@ -36,4 +51,17 @@ export class CallPacer {
     }
     return throttled;
   }
+}
+
+/** `work`, or its signal's reason as soon as the signal aborts, whichever comes first. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const abort = (): void => { reject(signal.reason as Error); };
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => { signal.removeEventListener('abort', abort); });
+  });
 }

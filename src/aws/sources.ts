@@ -15,23 +15,30 @@ import type { IdentityResolutionJobDetail, IdMappingJobDetail, JobSource, JobSum
 
 /**
  * Runs one AWS call under the exporter's pacing (rate per account, region and operation) and concurrency cap.
- * `operation` is the AWS operation name, the key of the rate limit.
+ * `operation` is the AWS operation name, the key of the rate limit; `signal` cancels the call while it waits.
  */
-export type CallGate = <T>(operation: string, call: () => Promise<T>) => Promise<T>;
+export type CallGate = <T>(operation: string, call: () => Promise<T>, signal?: AbortSignal) => Promise<T>;
+
+/** The SDK's per-call options: an abort signal cancels the HTTP request in flight. */
+function sendOptions(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {
+  return signal === undefined ? {} : { abortSignal: signal };
+}
 
 /** Customer Profiles allows up to 100 jobs a page (`max-results`). */
 export const CUSTOMER_PROFILES_PAGE_SIZE = 100;
 /** Entity Resolution allows up to 25 jobs a page (`maxResults`). */
 export const ENTITY_RESOLUTION_PAGE_SIZE = 25;
 
-/** The identity-resolution jobs of one Customer Profiles domain. */
-export function identityResolutionJobs(client: CustomerProfilesClient, domainName: string, gate: CallGate): JobSource<IdentityResolutionJobDetail> {
+/**
+ * The identity-resolution jobs of one Customer Profiles domain. The client is looked up per call, so a
+ * reloaded configuration (another endpoint, another timeout) takes effect without losing the target's state.
+ */
+export function identityResolutionJobs(client: () => CustomerProfilesClient, domainName: string, gate: CallGate): JobSource<IdentityResolutionJobDetail> {
   return {
     pageSize: CUSTOMER_PROFILES_PAGE_SIZE,
-    async listJobs(nextToken) {
+    async listJobs(nextToken, signal) {
       const page = await gate('ListIdentityResolutionJobs', () =>
-        client.send(new ListIdentityResolutionJobsCommand({ DomainName: domainName, MaxResults: CUSTOMER_PROFILES_PAGE_SIZE, NextToken: nextToken })),
-      );
+        client().send(new ListIdentityResolutionJobsCommand({ DomainName: domainName, MaxResults: CUSTOMER_PROFILES_PAGE_SIZE, NextToken: nextToken }), sendOptions(signal)), signal);
       const jobs: JobSummary[] = [];
       for (const job of page.IdentityResolutionJobsList ?? []) {
         if (job.JobId === undefined) continue;
@@ -39,44 +46,41 @@ export function identityResolutionJobs(client: CustomerProfilesClient, domainNam
       }
       return { jobs, nextToken: page.NextToken };
     },
-    async getJob(jobId) {
+    async getJob(jobId, signal) {
       const { $metadata, ...detail } = await gate('GetIdentityResolutionJob', () =>
-        client.send(new GetIdentityResolutionJobCommand({ DomainName: domainName, JobId: jobId })),
-      );
+        client().send(new GetIdentityResolutionJobCommand({ DomainName: domainName, JobId: jobId }), sendOptions(signal)), signal);
       return detail;
     },
   };
 }
 
 /** The matching jobs of one Entity Resolution matching workflow. */
-export function matchingJobs(client: EntityResolutionClient, workflowName: string, gate: CallGate): JobSource<MatchingJobDetail> {
+export function matchingJobs(client: () => EntityResolutionClient, workflowName: string, gate: CallGate): JobSource<MatchingJobDetail> {
   return {
     pageSize: ENTITY_RESOLUTION_PAGE_SIZE,
-    async listJobs(nextToken) {
+    async listJobs(nextToken, signal) {
       const page = await gate('ListMatchingJobs', () =>
-        client.send(new ListMatchingJobsCommand({ workflowName, maxResults: ENTITY_RESOLUTION_PAGE_SIZE, nextToken })),
-      );
+        client().send(new ListMatchingJobsCommand({ workflowName, maxResults: ENTITY_RESOLUTION_PAGE_SIZE, nextToken }), sendOptions(signal)), signal);
       return { jobs: entityResolutionSummaries(page.jobs), nextToken: page.nextToken };
     },
-    async getJob(jobId) {
-      const { $metadata, ...detail } = await gate('GetMatchingJob', () => client.send(new GetMatchingJobCommand({ workflowName, jobId })));
+    async getJob(jobId, signal) {
+      const { $metadata, ...detail } = await gate('GetMatchingJob', () => client().send(new GetMatchingJobCommand({ workflowName, jobId }), sendOptions(signal)), signal);
       return detail;
     },
   };
 }
 
 /** The jobs of one Entity Resolution ID-mapping workflow; `workflowName` may be the workflow's ARN. */
-export function idMappingJobs(client: EntityResolutionClient, workflowName: string, gate: CallGate): JobSource<IdMappingJobDetail> {
+export function idMappingJobs(client: () => EntityResolutionClient, workflowName: string, gate: CallGate): JobSource<IdMappingJobDetail> {
   return {
     pageSize: ENTITY_RESOLUTION_PAGE_SIZE,
-    async listJobs(nextToken) {
+    async listJobs(nextToken, signal) {
       const page = await gate('ListIdMappingJobs', () =>
-        client.send(new ListIdMappingJobsCommand({ workflowName, maxResults: ENTITY_RESOLUTION_PAGE_SIZE, nextToken })),
-      );
+        client().send(new ListIdMappingJobsCommand({ workflowName, maxResults: ENTITY_RESOLUTION_PAGE_SIZE, nextToken }), sendOptions(signal)), signal);
       return { jobs: entityResolutionSummaries(page.jobs), nextToken: page.nextToken };
     },
-    async getJob(jobId) {
-      const { $metadata, ...detail } = await gate('GetIdMappingJob', () => client.send(new GetIdMappingJobCommand({ workflowName, jobId })));
+    async getJob(jobId, signal) {
+      const { $metadata, ...detail } = await gate('GetIdMappingJob', () => client().send(new GetIdMappingJobCommand({ workflowName, jobId }), sendOptions(signal)), signal);
       return detail;
     },
   };

@@ -19,8 +19,9 @@ export interface JobPage {
 export interface JobSource<Detail> {
   /** The largest page the API allows; lists always ask for it, so the window costs as few pages as possible. */
   readonly pageSize: number;
-  listJobs(nextToken: string | undefined): Promise<JobPage>;
-  getJob(jobId: string): Promise<Detail>;
+  /** `signal` cancels the call, queued or in flight (the collection's deadline). */
+  listJobs(nextToken: string | undefined, signal?: AbortSignal): Promise<JobPage>;
+  getJob(jobId: string, signal?: AbortSignal): Promise<Detail>;
 }
 
 type WithoutMetadata<T> = Omit<T, '$metadata'>;

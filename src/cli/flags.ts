@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { Shard } from '../collect/shard.js';
 import type { LogFormat, LogLevel } from '../log.js';
 
 export interface Flags {
@@ -8,9 +9,13 @@ export interface Flags {
   readonly listenHost: string | undefined;
   readonly listenPort: number;
   readonly telemetryPath: string;
+  /** TLS and basic-auth configuration (exporter-toolkit format); undefined for plain HTTP without authentication. */
+  readonly webConfigFile: string | undefined;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   readonly demo: boolean;
+  /** This instance's share of the targets, when several instances split them. */
+  readonly shard: Shard | undefined;
   readonly version: boolean;
   readonly help: boolean;
 }
@@ -25,9 +30,12 @@ Flags:
   --config.check               validate the configuration file, then exit 0 (valid) or 2 (invalid)
   --web.listen-address=ADDR    address to listen on for HTTP requests (default ":10102")
   --web.telemetry-path=PATH    path under which to expose metrics (default "/metrics")
+  --web.config.file=PATH       web configuration file for TLS and basic auth (exporter-toolkit format)
   --log.level=LEVEL            debug, info, warn or error (default "info")
   --log.format=FORMAT          logfmt or json (default "logfmt")
   --demo                       run against the built-in AWS simulator, with a fast schedule
+  --shard.count=N              split the targets among N instances (default 1: this one takes all)
+  --shard.index=I              which of them this instance is, 0 to N-1 (default 0)
   --version                    print the version and exit
   --help                       print this help and exit
 `;
@@ -53,9 +61,12 @@ export function parseFlags(argv: readonly string[]): Flags {
         'config.check': { type: 'boolean', default: false },
         'web.listen-address': { type: 'string', default: ':10102' },
         'web.telemetry-path': { type: 'string', default: '/metrics' },
+        'web.config.file': { type: 'string', default: '' },
         'log.level': { type: 'string', default: 'info' },
         'log.format': { type: 'string', default: 'logfmt' },
         demo: { type: 'boolean', default: false },
+        'shard.count': { type: 'string', default: '1' },
+        'shard.index': { type: 'string', default: '0' },
         version: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -72,12 +83,22 @@ export function parseFlags(argv: readonly string[]): Flags {
     listenHost,
     listenPort,
     telemetryPath,
+    webConfigFile: values['web.config.file'] === '' ? undefined : values['web.config.file'],
     logLevel: oneOf('--log.level', values['log.level'], LOG_LEVELS),
     logFormat: oneOf('--log.format', values['log.format'], LOG_FORMATS),
     demo: values.demo,
+    shard: parseShard(values['shard.index'], values['shard.count']),
     version: values.version,
     help: values.help,
   };
+}
+
+/** Undefined for the default single shard; an empty or partial number is an error, never shard 0 by accident. */
+function parseShard(indexText: string, countText: string): Shard | undefined {
+  if (!/^\d+$/.test(countText) || Number(countText) < 1) throw new UsageError(`--shard.count must be a whole number >= 1, got "${countText}"`);
+  const count = Number(countText);
+  if (!/^\d+$/.test(indexText) || Number(indexText) >= count) throw new UsageError(`--shard.index must be a whole number from 0 to ${count - 1} (--shard.count - 1), got "${indexText}"`);
+  return count === 1 ? undefined : { index: Number(indexText), count };
 }
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {

@@ -28,7 +28,7 @@ export class PaginationError extends Error {
  * newest-first. Once a page shows the order is not newest-first (or `assumeNewestFirst` is false because an
  * earlier read showed that), every page is read, since the window's jobs could be on any of them.
  */
-export async function listJobWindow(source: JobSource<unknown>, window: WindowSpec, assumeNewestFirst: boolean): Promise<ListedJobs> {
+export async function listJobWindow(source: JobSource<unknown>, window: WindowSpec, assumeNewestFirst: boolean, signal?: AbortSignal): Promise<ListedJobs> {
   const jobs: JobSummary[] = [];
   const tokensSeen = new Set<string>();
   let newestFirst = true;
@@ -39,7 +39,7 @@ export async function listJobWindow(source: JobSource<unknown>, window: WindowSp
   let pagesRead = 0;
   do {
     if (pagesRead >= MAX_PAGES) throw new PaginationError(`job list did not end after ${MAX_PAGES} pages`);
-    const page = await source.listJobs(nextToken);
+    const page = await source.listJobs(nextToken, signal);
     pagesRead++;
     for (const job of page.jobs) {
       jobs.push(job);

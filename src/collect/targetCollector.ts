@@ -16,6 +16,19 @@ interface KnownJob<D> {
   readonly terminal: boolean;
 }
 
+/**
+ * What a collector learnt, in a form that survives a restart (see stateFile.ts): the jobs of its window with
+ * their details, the jobs counted, the counters and the last outcomes. Details keep the SDK's Dates.
+ */
+export interface TargetState {
+  readonly jobs: readonly { readonly id: string; readonly detail: unknown; readonly terminal: boolean }[];
+  readonly counted: readonly (readonly [string, number])[];
+  readonly counters: { readonly finishedByStatus: readonly (readonly [string, number])[]; readonly statisticSums: readonly (readonly [string, number])[] } | undefined;
+  readonly lastSuccessEnd: number | undefined;
+  readonly lastFailureEnd: number | undefined;
+  readonly assumeNewestFirst: boolean;
+}
+
 interface MutableCounters {
   readonly finishedByStatus: Map<string, number>;
   readonly statisticSums: Map<string, number>;
@@ -45,6 +58,33 @@ export class TargetCollector<K extends TargetKind> {
     this.settings = settings;
   }
 
+  /** What this collector has learnt, to be saved. */
+  exportState(): TargetState {
+    return {
+      jobs: [...this.known].map(([id, job]) => ({ id, detail: job.detail, terminal: job.terminal })),
+      // Infinity (a counted job without a start) has no JSON form; such a job stays counted while listed anyway.
+      counted: [...this.counted].filter(([, start]) => Number.isFinite(start)),
+      counters: this.counters && { finishedByStatus: [...this.counters.finishedByStatus], statisticSums: [...this.counters.statisticSums] },
+      lastSuccessEnd: this.lastSuccessEnd,
+      lastFailureEnd: this.lastFailureEnd,
+      assumeNewestFirst: this.assumeNewestFirst,
+    };
+  }
+
+  /**
+   * Continues from a saved state, as if the collector had never stopped: finished jobs are not fetched again,
+   * counters go on from their values, and a job that finished meanwhile is counted once, at the next collection.
+   */
+  restoreState(state: TargetState): void {
+    this.known = new Map(state.jobs.map((job) => [job.id, { detail: job.detail as JobDetailByKind[K], terminal: job.terminal }]));
+    this.counted.clear();
+    for (const [id, start] of state.counted) this.counted.set(id, start);
+    this.counters = state.counters && { finishedByStatus: new Map(state.counters.finishedByStatus), statisticSums: new Map(state.counters.statisticSums) };
+    this.lastSuccessEnd = state.lastSuccessEnd;
+    this.lastFailureEnd = state.lastFailureEnd;
+    this.assumeNewestFirst = state.assumeNewestFirst;
+  }
+
   /** The last snapshot this collector published, if any. */
   get snapshot(): TargetSnapshot<K> | undefined {
     return this.last;
@@ -54,13 +94,13 @@ export class TargetCollector<K extends TargetKind> {
    * Reads the target and returns its new snapshot. Errors propagate, with the state untouched: call
    * {@link failed} to publish the last known series with `up` = false.
    */
-  async collect(identity: TargetIdentity<K>, source: JobSource<JobDetailByKind[K]>, now: number): Promise<TargetSnapshot<K>> {
+  async collect(identity: TargetIdentity<K>, source: JobSource<JobDetailByKind[K]>, now: number, signal?: AbortSignal): Promise<TargetSnapshot<K>> {
     const cutoff = now - this.settings.lookbackSeconds;
     // Summary series (latest status, counters) still need the newest job, even when none is exported per job.
     const window = { cutoff, size: Math.max(this.settings.maxJobs, 1) };
-    const listed = await listJobWindow(source, window, this.assumeNewestFirst);
+    const listed = await listJobWindow(source, window, this.assumeNewestFirst, signal);
     const inWindow = selectWindow(listed.jobs, window);
-    const fetched = await this.fetchDetails(source, inWindow);
+    const fetched = await this.fetchDetails(source, inWindow, signal);
     const details = fetched.map((job) => job.detail);
 
     const firstCollection = this.counters === undefined;
@@ -107,12 +147,12 @@ export class TargetCollector<K extends TargetKind> {
   }
 
   /** Details keyed by the listed id (every member of a Get answer is optional, JobId included). */
-  private async fetchDetails(source: JobSource<JobDetailByKind[K]>, jobs: readonly JobSummary[]): Promise<CollectedJob<JobDetailByKind[K]>[]> {
+  private async fetchDetails(source: JobSource<JobDetailByKind[K]>, jobs: readonly JobSummary[], signal: AbortSignal | undefined): Promise<CollectedJob<JobDetailByKind[K]>[]> {
     const fetched = await Promise.all(jobs.map(async ({ id }) => {
       const known = this.known.get(id);
       if (known?.terminal) return { id, detail: known.detail };
       try {
-        return { id, detail: await source.getJob(id) };
+        return { id, detail: await source.getJob(id, signal) };
       } catch (err) {
         // Deleted between List and Get: gone from AWS, so gone from the window; the rest of the target is fine.
         if (isNotFound(err)) return undefined;

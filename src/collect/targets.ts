@@ -1,13 +1,13 @@
 import type { AccountResolver } from '../aws/accounts.js';
-import type { AwsClients } from '../aws/clients.js';
-import { describeError } from '../aws/errors.js';
+import { roleKey, type AwsClients } from '../aws/clients.js';
+import { awsErrorName, describeError } from '../aws/errors.js';
 import type { CallPacer } from '../aws/pacing.js';
 import { identityResolutionJobs, idMappingJobs, matchingJobs, type CallGate } from '../aws/sources.js';
 import type { JobSource } from '../aws/types.js';
 import type { TargetConfig, TargetKind } from '../config/types.js';
 import { KIND_SPECS, type JobDetailByKind } from './kinds.js';
 import type { AnyTargetSnapshot, TargetIdentity, TargetSnapshot } from './snapshot.js';
-import { TargetCollector, type WindowSettings } from './targetCollector.js';
+import { TargetCollector, type TargetState, type WindowSettings } from './targetCollector.js';
 
 /** What a target needs from the rest of the exporter to reach AWS. */
 export interface TargetDependencies {
@@ -19,8 +19,13 @@ export interface TargetDependencies {
 /** One configured target, with its collector's state, ready to be collected again and again. */
 export interface TargetRunner {
   readonly config: TargetConfig;
-  collect(now: number): Promise<AnyTargetSnapshot>;
+  /** `signal` abandons the collection: calls waiting or in flight are cancelled and the target fails with its reason. */
+  collect(now: number, signal?: AbortSignal): Promise<AnyTargetSnapshot>;
   updateSettings(settings: WindowSettings): void;
+  /** Where the target lives (account and region resolved, through STS if need be). */
+  identity(): Promise<TargetIdentity>;
+  exportState(): TargetState;
+  restoreState(state: TargetState): void;
 }
 
 /** Stands in for an account or region that could not be resolved, so a down target still has a series. */
@@ -28,19 +33,21 @@ export const UNKNOWN = 'unknown';
 
 /** Identifies a target across reloads: kind, name and region as configured. */
 export function targetKey(target: TargetConfig): string {
-  return [target.kind, target.name, target.region ?? ''].join('\u0000');
+  return [target.kind, target.name, target.region ?? '', roleKey(target.role)].join('\u0000');
 }
+
+const EXPIRED_CREDENTIALS: ReadonlySet<string> = new Set(['ExpiredToken', 'ExpiredTokenException']);
 
 const ID_MAPPING_ARN = /^arn:aws(?:-us-gov|-cn)?:entityresolution:([^:]+):(\d{12}):idmappingworkflow\/(.+)$/;
 
 export function createTargetRunner(target: TargetConfig, settings: WindowSettings, deps: TargetDependencies): TargetRunner {
   switch (target.kind) {
     case 'identity_resolution':
-      return runner(target, settings, deps, (region, gate) => identityResolutionJobs(deps.clients.customerProfiles(region), target.name, gate));
+      return runner(target, settings, deps, (region, gate) => identityResolutionJobs(() => deps.clients.customerProfiles(region, target.role), target.name, gate));
     case 'matching':
-      return runner(target, settings, deps, (region, gate) => matchingJobs(deps.clients.entityResolution(region), target.name, gate));
+      return runner(target, settings, deps, (region, gate) => matchingJobs(() => deps.clients.entityResolution(region, target.role), target.name, gate));
     case 'id_mapping':
-      return runner(target, settings, deps, (region, gate) => idMappingJobs(deps.clients.entityResolution(region), target.name, gate));
+      return runner(target, settings, deps, (region, gate) => idMappingJobs(() => deps.clients.entityResolution(region, target.role), target.name, gate));
   }
 }
 
@@ -61,7 +68,7 @@ function runner<K extends TargetKind>(
     if (bound) return bound;
     const region = arn?.[1] ?? target.region;
     const resolvedRegion = region ?? (await deps.clients.defaultRegion());
-    const accountId = arn?.[2] ?? (await deps.accounts.accountId(resolvedRegion));
+    const accountId = arn?.[2] ?? (await deps.accounts.accountId(resolvedRegion, target.role));
     const identity: TargetIdentity<K> = { kind: target.kind, target: label, accountId, region: resolvedRegion };
     bound = { identity, source: makeSource(resolvedRegion, deps.pacer.gate(accountId, resolvedRegion)) };
     return bound;
@@ -72,11 +79,18 @@ function runner<K extends TargetKind>(
     updateSettings: (next) => {
       collector.updateSettings(next);
     },
-    async collect(now) {
+    identity: async () => (await bind()).identity,
+    exportState: () => collector.exportState(),
+    restoreState: (state) => { collector.restoreState(state); },
+    async collect(now, signal) {
       try {
         const { identity, source } = await bind();
-        return asAny(await collector.collect(identity, source, now));
-      } catch (err) {
+        return asAny(await collector.collect(identity, source, now, signal));
+      } catch (thrown) {
+        // The SDK reports a cancelled request as a bare AbortError; the signal knows why it was cancelled.
+        const err: unknown = signal?.aborted ? signal.reason : thrown;
+        // AWS says the role's session expired although the SDK thought it valid: assume the role afresh next time.
+        if (target.role && EXPIRED_CREDENTIALS.has(awsErrorName(err))) deps.clients.forgetRole(target.role);
         const identity = bound?.identity ?? collector.snapshot?.identity ?? {
           kind: target.kind, target: label, accountId: arn?.[2] ?? UNKNOWN, region: arn?.[1] ?? target.region ?? UNKNOWN,
         };

@@ -18,3 +18,18 @@ export function parseDuration(text: string): number {
   if (!Number.isSafeInteger(seconds)) throw new Error(`${JSON.stringify(text)} is too long a duration`);
   return seconds;
 }
+
+const UNIT_NAMES = ['w', 'd', 'h', 'm', 's'] as const;
+
+/** Seconds in the notation {@link parseDuration} reads, e.g. 5400 → `1h30m`; fractions of a second are rounded. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return 'forever';
+  let rest = Math.round(seconds);
+  let text = '';
+  UNIT_SECONDS.forEach((unit, i) => {
+    const amount = Math.floor(rest / unit);
+    if (amount > 0) text += `${amount}${UNIT_NAMES[i] ?? ''}`;
+    rest -= amount * unit;
+  });
+  return text || '0s';
+}

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { isScalar, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
+import type { z } from 'zod';
 import { configSchema } from './schema.js';
 import { describeIssue, issueLines } from './issues.js';
 import type { ExporterConfig } from './types.js';
@@ -14,7 +16,7 @@ export class ConfigError extends Error {
 }
 
 /** Keeps a problem on one line even when it quotes YAML's or Node's multi-line text. */
-function oneLine(text: string): string {
+export function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, ' ');
 }
 
@@ -42,12 +44,12 @@ function yamlErrorLine(fileName: string, error: YAMLError, doc: Document, lineCo
 }
 
 /**
- * Parses and validates a YAML configuration, applying defaults.
- * An empty document is an empty configuration: no targets, all defaults.
+ * Parses YAML and validates it against a schema, applying its defaults.
+ * An empty document is an empty object.
  * @param fileName how to name the file in error lines, exactly as the user gave it.
  * @throws ConfigError listing every problem found; YAML syntax errors are listed alone, as the data past them is unreliable.
  */
-export function parseConfig(text: string, fileName: string): ExporterConfig {
+export function parseYamlFile<S extends z.ZodType>(text: string, fileName: string, schema: S): z.output<S> {
   const lineCounter = new LineCounter();
   // prettyErrors would append a multi-line source excerpt to each message; the LineCounter gives the position instead.
   // logLevel 'error' keeps yaml from printing process warnings (e.g. for map-valued keys) on stderr.
@@ -62,21 +64,34 @@ export function parseConfig(text: string, fileName: string): ExporterConfig {
     // toJS throws for unresolvable aliases and alias-expansion bombs.
     throw new ConfigError([`${fileName}: (root): ${oneLine((error as Error).message)}`]);
   }
-  const result = configSchema.safeParse(data, { error: describeIssue });
+  const result = schema.safeParse(data, { error: describeIssue });
   if (!result.success) throw new ConfigError(issueLines(result.error.issues).map((line) => `${fileName}: ${oneLine(line)}`));
   return result.data;
 }
 
 /**
- * Reads and parses a configuration file; see {@link parseConfig}.
- * @throws ConfigError also when the file cannot be read.
+ * Reads a configuration file's text.
+ * @throws ConfigError naming the file when it cannot be read.
  */
-export async function loadConfigFile(path: string): Promise<ExporterConfig> {
-  let text: string;
+export async function readConfigText(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (error) {
     throw new ConfigError([`${path}: (file): cannot read: ${oneLine((error as Error).message)}`]);
   }
-  return parseConfig(text, path);
+}
+
+/** Parses and validates the exporter's configuration; see {@link parseYamlFile}. An empty one has no targets. */
+export function parseConfig(text: string, fileName: string): ExporterConfig {
+  return parseYamlFile(text, fileName, configSchema);
+}
+
+/**
+ * Reads and parses a configuration file; see {@link parseConfig}. A relative `state_file` is taken relative to the file.
+ * @throws ConfigError also when the file cannot be read.
+ */
+export async function loadConfigFile(path: string): Promise<ExporterConfig> {
+  const config = parseConfig(await readConfigText(path), path);
+  // As Prometheus does with the files its config names: relative to the config file, not to the working directory.
+  return config.stateFile === undefined ? config : { ...config, stateFile: resolve(dirname(path), config.stateFile) };
 }

@@ -1,9 +1,13 @@
 import cron from 'node-cron';
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
+import { scheduleIntervalSeconds } from './schedule.js';
 import { describeValue, expected, formatPath } from './issues.js';
-import type { ExporterConfig, TargetConfig, TargetKind } from './types.js';
+import type { ExporterConfig, RoleConfig, TargetConfig, TargetKind } from './types.js';
 
+/** Per HTTP attempt to AWS, unless the schedule leaves less time. */
+const DEFAULT_REQUEST_TIMEOUT_SECONDS = 10;
+const MIN_DEFAULT_COLLECTION_TIMEOUT_SECONDS = 60;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 /** AWS's rule for domain and workflow names alike; only the length limits differ. */
 const NAME = /^[a-zA-Z0-9_-]+$/;
@@ -90,7 +94,7 @@ const awsRegion = z
   .regex(REGION, expected('an AWS region such as us-east-1'));
 
 /** A duration above zero, parsed to seconds. */
-const lookback = z.string(expected('a duration such as 7d')).transform((text, ctx) => {
+const positiveDuration = (example: string) => z.string(expected(`a duration such as ${example}`)).transform((text, ctx) => {
   let seconds: number;
   try {
     seconds = parseDuration(text);
@@ -102,24 +106,48 @@ const lookback = z.string(expected('a duration such as 7d')).transform((text, ct
   return seconds;
 });
 
-/** A list entry that names one target: `{name, region?}`. */
+const ROLE_ARN = /^arn:aws(?:-us-gov|-cn)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/** `role_arn` with its `external_id` and `session_name`, as STS AssumeRole constrains them. */
+const roleFields = {
+  role_arn: z.string(expected('an IAM role ARN')).regex(ROLE_ARN, expected('an IAM role ARN such as arn:aws:iam::123456789012:role/aws-resolution-reader')).optional(),
+  external_id: z.string(expected('an external id')).regex(/^[\w+=,.@:/-]{2,1224}$/, expected('2-1224 characters of letters, digits and +=,.@:/-')).optional(),
+  session_name: z.string(expected('a session name')).regex(/^[\w+=,.@-]{2,64}$/, expected('2-64 characters of letters, digits and +=,.@-')).optional(),
+};
+
+interface RoleFields { role_arn?: string | undefined; external_id?: string | undefined; session_name?: string | undefined }
+
+/** The role of an entry, or undefined; an external id or session name without a role is reported. */
+function roleOf(entry: RoleFields, ctx: z.RefinementCtx): RoleConfig | undefined {
+  if (entry.role_arn === undefined) {
+    for (const key of ['external_id', 'session_name'] as const) {
+      if (entry[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${key} needs a role_arn to go with`, input: entry[key] });
+    }
+    return undefined;
+  }
+  return { arn: entry.role_arn, externalId: entry.external_id, sessionName: entry.session_name };
+}
+
+/** A list entry that names one target: `{name, region?, role_arn?, external_id?, session_name?}`. */
 function targetEntry<Name extends z.ZodType<unknown, string>>(name: Name) {
   return z.strictObject(
-    { name, region: awsRegion.optional() },
+    { name, region: awsRegion.optional(), ...roleFields },
     { error: (issue) => (issue.code === 'invalid_type' ? `expected a map with a name key, got ${describeValue(issue.input)}` : undefined) },
   );
 }
 
-/** What every target entry becomes: its configured name, own region, and the name that identifies it for duplicates. */
+/** What every target entry becomes: its configured name, own region, role, and the name that identifies it for duplicates. */
 interface TargetEntry {
   readonly name: string;
   readonly region: string | undefined;
+  readonly role: RoleConfig | undefined;
   readonly resourceName: string;
 }
 
-const byName = (entry: { name: string; region?: string | undefined }): TargetEntry => ({
+const byName = (entry: { name: string; region?: string | undefined } & RoleFields, ctx: z.RefinementCtx): TargetEntry => ({
   name: entry.name,
   region: entry.region,
+  role: roleOf(entry, ctx),
   resourceName: entry.name,
 });
 
@@ -156,12 +184,15 @@ const idMappingWorkflow = targetEntry(idMappingWorkflowRef).transform((entry, ct
       input: entry.region,
     });
   }
-  return { name: text, region: entry.region ?? arnRegion, resourceName: workflowName };
+  return { name: text, region: entry.region ?? arnRegion, role: roleOf(entry, ctx), resourceName: workflowName };
 });
 
 const configShape = z.strictObject({
   schedule: checked(z.string(expected('a cron expression such as "*/2 * * * *"')), cronProblem).default('*/2 * * * *'),
-  lookback: lookback.prefault('7d'),
+  lookback: positiveDuration('7d').prefault('7d'),
+  request_timeout: positiveDuration('10s').optional(),
+  collection_timeout: positiveDuration('2m').optional(),
+  state_file: z.string(expected('a file path')).min(1, expected('a file path')).optional(),
   max_jobs_per_target: count(0).default(10),
   concurrency: count(1).default(4),
   rate_limit: z.number(expected('a number > 0')).positive(expected('a number > 0')).default(2),
@@ -190,15 +221,29 @@ function toExporterConfig(config: ConfigShape, ctx: z.RefinementCtx): ExporterCo
   for (const { kind, path, entries = [] } of lists) {
     entries.forEach((entry, index) => {
       const region = entry.region ?? config.region;
-      const identity = JSON.stringify([kind, entry.resourceName, region ?? null]);
+      const identity = JSON.stringify([kind, entry.resourceName, region ?? null, entry.role?.arn ?? null, entry.role?.externalId ?? null]);
       const first = firstPathByIdentity.get(identity);
       if (first === undefined) firstPathByIdentity.set(identity, formatPath([...path, index]));
-      else ctx.addIssue({ code: 'custom', path: [...path, index], message: `duplicate target: same kind, name and region as ${first}` });
-      targets.push({ kind, name: entry.name, region });
+      else ctx.addIssue({ code: 'custom', path: [...path, index], message: `duplicate target: same kind, name, region and credentials as ${first}` });
+      targets.push({ kind, name: entry.name, region, ...(entry.role ? { role: entry.role } : {}) });
+    });
+  }
+  // A malformed schedule has been reported already; its interval bounds nothing then.
+  const interval = cron.validate(config.schedule) ? scheduleIntervalSeconds(config.schedule) : Number.POSITIVE_INFINITY;
+  if (config.request_timeout !== undefined && config.request_timeout >= interval) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['request_timeout'],
+      message: `${formatDuration(config.request_timeout)} is not shorter than the schedule's ${formatDuration(interval)} between collections; a call that may outlast a collection cannot finish in one`,
     });
   }
   return {
     schedule: config.schedule,
+    // Without one configured: 10 s, or half the schedule's interval when that is shorter, so a slow call leaves time for the rest.
+    requestTimeoutSeconds: config.request_timeout ?? Math.min(DEFAULT_REQUEST_TIMEOUT_SECONDS, interval / 2),
+    // The interval, but never under a minute: a fast schedule's first collection also warms up the SDK and STS.
+    collectionTimeoutSeconds: config.collection_timeout ?? Math.max(interval, MIN_DEFAULT_COLLECTION_TIMEOUT_SECONDS),
+    stateFile: config.state_file,
     lookbackSeconds: config.lookback,
     maxJobsPerTarget: config.max_jobs_per_target,
     concurrency: config.concurrency,

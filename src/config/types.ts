@@ -3,6 +3,15 @@ export type TargetKind = 'identity_resolution' | 'matching' | 'id_mapping';
 
 export const TARGET_KINDS: readonly TargetKind[] = ['identity_resolution', 'matching', 'id_mapping'];
 
+/** A role to assume for a target's calls (another account, or narrower permissions). */
+export interface RoleConfig {
+  readonly arn: string;
+  /** The external id the role's trust policy demands, if any. */
+  readonly externalId?: string | undefined;
+  /** Shown in CloudTrail; default aws-resolution-exporter. */
+  readonly sessionName?: string | undefined;
+}
+
 /** One domain (identity_resolution) or workflow (matching, id_mapping) to poll. */
 export interface TargetConfig {
   readonly kind: TargetKind;
@@ -10,12 +19,20 @@ export interface TargetConfig {
   readonly name: string;
   /** The target's own region, else the top-level one; undefined lets the SDK resolve it (AWS_REGION, profile). */
   readonly region: string | undefined;
+  /** The role its calls run under; undefined uses the exporter's own credentials. */
+  readonly role?: RoleConfig | undefined;
 }
 
 /** The validated configuration, with defaults applied. */
 export interface ExporterConfig {
   /** node-cron expression (5 or 6 fields). */
   readonly schedule: string;
+  /** Per HTTP attempt to AWS; always shorter than the schedule's interval. */
+  readonly requestTimeoutSeconds: number;
+  /** A collection still running after this is abandoned: its unfinished targets are marked down. */
+  readonly collectionTimeoutSeconds: number;
+  /** Where counters and known-finished jobs survive restarts; undefined keeps them in memory only. */
+  readonly stateFile: string | undefined;
   /** Per-job series only for jobs started within this many seconds. */
   readonly lookbackSeconds: number;
   /** At most this many newest jobs per target get per-job series (0 = summary series only). */

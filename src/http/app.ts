@@ -1,5 +1,9 @@
+import type { ReloadOutcome } from '../exporter.js';
 import express, { type Express, type Request, type Response } from 'express';
-import { acceptsGzip, maybeGzip, OPENMETRICS_TEXT, PROMETHEUS_TEXT, toOpenMetrics, wantsOpenMetrics } from './exposition.js';
+import {
+  acceptsGzip, maybeGzip, OPENMETRICS_TEXT, PROMETHEUS_TEXT, responseBody, toOpenMetrics, wantsOpenMetrics, type ExpositionPart,
+} from './exposition.js';
+import { createGrafanaRouter } from './grafanaRoutes.js';
 import { landingPage, type LandingPageInput } from './landing.js';
 
 /** What the HTTP side reads from the running exporter. */
@@ -8,9 +12,16 @@ export interface ExporterView {
   readonly telemetryPath: string;
   /** False until the first collection has finished. */
   ready(): boolean;
-  /** The whole exposition in Prometheus text format. */
-  metricsText(): Promise<string>;
+  /**
+   * The whole exposition: Prometheus text (converted and compressed per scrape), or its parts encoded ahead of
+   * time in both formats (served from memory, compressed or not, as they are).
+   */
+  metricsText(): Promise<string | readonly ExpositionPart[]>;
   landing(): Omit<LandingPageInput, 'version' | 'telemetryPath'>;
+  /** Where the dashboards served under /grafana/ are; the bundled ones when undefined. */
+  readonly grafanaDashboardsDir?: string;
+  /** Re-reads the configuration (POST /-/reload). */
+  reload(): Promise<ReloadOutcome>;
 }
 
 /** The exporter's HTTP API: metrics, health, readiness and the landing page. */
@@ -20,24 +31,39 @@ export function createApp(view: ExporterView): Express {
   app.disable('etag');
 
   app.get(view.telemetryPath, async (req: Request, res: Response) => {
-    const text = await view.metricsText();
+    const exposition = await view.metricsText();
     const openMetrics = wantsOpenMetrics(req.get('accept'));
     const gzipIt = acceptsGzip(req.get('accept-encoding'));
-    const body = await maybeGzip(openMetrics ? toOpenMetrics(text) : text, gzipIt);
+    const body = typeof exposition === 'string'
+      ? [await maybeGzip(openMetrics ? toOpenMetrics(exposition) : exposition, gzipIt)]
+      : await responseBody(exposition, openMetrics, gzipIt);
     res.set('Content-Type', openMetrics ? OPENMETRICS_TEXT : PROMETHEUS_TEXT);
     res.set('Vary', 'Accept, Accept-Encoding');
     if (gzipIt) res.set('Content-Encoding', 'gzip');
-    res.send(body);
+    res.set('Content-Length', String(body.reduce((length, chunk) => length + chunk.length, 0)));
+    // The buffers go out as they are stored, in one write, never copied into one.
+    res.cork();
+    for (const chunk of body) res.write(chunk);
+    res.end();
   });
 
   app.get('/-/healthy', (_req, res) => {
     res.type('text/plain').send('Healthy\n');
   });
 
+  // Prometheus's convention: POST /-/reload re-reads the configuration; 500 with the problems when it is invalid.
+  app.post('/-/reload', async (_req, res) => {
+    const outcome = await view.reload();
+    if (outcome.ok) res.type('text/plain').send('Reloaded\n');
+    else res.status(500).type('text/plain').send(`Reload failed, the running configuration stays:\n${outcome.problems.join('\n')}\n`);
+  });
+
   app.get('/-/ready', (_req, res) => {
     if (view.ready()) res.type('text/plain').send('Ready\n');
     else res.status(503).type('text/plain').send('Not ready: the first collection has not finished yet\n');
   });
+
+  app.use(createGrafanaRouter(view.grafanaDashboardsDir));
 
   app.get('/', (_req, res) => {
     res.type('html').send(landingPage({ version: view.version, telemetryPath: view.telemetryPath, ...view.landing() }));

@@ -26,11 +26,15 @@ function numericFamilies<D>(prefix: string, labelNames: readonly string[], field
   }));
 }
 
-/** End − start for a finished job; for one still running, the time it has run so far. */
+/**
+ * End − start for a finished job; for one still running, the time it has run so far. Unknown (undefined) when
+ * AWS's clock and ours disagree so that it would be negative: an end before the start, a start in the future.
+ */
 function durationSeconds(start: Date | undefined, end: Date | undefined, dataTime: number): number | undefined {
   const startSeconds = epochSeconds(start);
   if (startSeconds === undefined) return undefined;
-  return (epochSeconds(end) ?? dataTime) - startSeconds;
+  const seconds = (epochSeconds(end) ?? dataTime) - startSeconds;
+  return seconds >= 0 ? seconds : undefined;
 }
 
 function statusFamily<D>(prefix: string, labelNames: readonly string[], what: string, knownStatuses: readonly string[], status: (job: D) => string | undefined): FamilySpec<JobInput<D>> {

@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AwsAttempt } from '../aws/instrumentation.js';
 import type { CollectionSnapshot } from '../collect/snapshot.js';
+import { encodePart, type ExpositionPart } from '../http/exposition.js';
 
 /** prom-client's default metrics, less three gauges whose `_total` names promise a counter. */
 const MISNAMED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -10,9 +11,18 @@ export interface BuildInfo {
   readonly revision: string;
 }
 
-/** The exporter's own metrics, updated as things happen and read live at each scrape. */
+/**
+ * How old a rendering of the exporter's own metrics may be served: the process gauges (CPU, memory, event loop)
+ * move on their own, every other series is re-rendered as soon as it changes.
+ */
+const MAX_RENDER_AGE_MS = 1000;
+
+/** The exporter's own metrics, updated as things happen and read at scrape time. */
 export class SelfMetrics {
   readonly registry = new Registry();
+  /** Bumped by every change to a series, so a scrape after it renders anew. */
+  private generation = 0;
+  private rendering: { readonly generation: number; readonly at: number; readonly part: Promise<ExpositionPart> } | undefined;
   private readonly collectionDuration: Histogram;
   private readonly lastCollection: Gauge;
   private readonly lastCollectionSuccess: Gauge;
@@ -24,6 +34,8 @@ export class SelfMetrics {
   private readonly awsDuration: Histogram;
   private readonly reloadSuccessful: Gauge;
   private readonly reloadSuccessTimestamp: Gauge;
+  /** Made at the first write: without a state_file the series does not exist (a 0 would say a write failed). */
+  private stateWriteSuccessful: Gauge | undefined;
 
   constructor(build: BuildInfo) {
     const registers = [this.registry];
@@ -70,13 +82,16 @@ export class SelfMetrics {
   }
 
   awsAttempt(attempt: AwsAttempt): void {
+    this.generation++;
     const labels = { aws_service: attempt.service, operation: attempt.operation };
     this.awsRequests.inc({ ...labels, code: attempt.code });
     this.awsDuration.observe(labels, attempt.seconds);
-    if (attempt.retry) this.awsRetries.inc(labels);
+    // Incremented by 0 on a first attempt so the series exists (at 0) from an operation's first call.
+    this.awsRetries.inc(labels, attempt.retry ? 1 : 0);
   }
 
   collectionFinished(snapshot: CollectionSnapshot): void {
+    this.generation++;
     this.collections.inc();
     this.collectionDuration.observe(snapshot.durationSeconds);
     this.lastCollection.set(snapshot.finishedAt);
@@ -84,19 +99,47 @@ export class SelfMetrics {
   }
 
   collectionSkipped(): void {
+    this.generation++;
     this.collectionsSkipped.inc();
   }
 
   scheduleIntervalSeconds(seconds: number): void {
+    this.generation++;
     this.scheduleInterval.set(seconds);
   }
 
+  stateWritten(success: boolean): void {
+    this.generation++;
+    this.stateWriteSuccessful ??= new Gauge({
+      name: 'aws_resolution_exporter_state_file_last_write_successful',
+      help: '1 when the state file was last written successfully after a collection, 0 when that write failed.',
+      registers: [this.registry],
+    });
+    this.stateWriteSuccessful.set(success ? 1 : 0);
+  }
+
   configLoaded(success: boolean, atSeconds: number): void {
+    this.generation++;
     this.reloadSuccessful.set(success ? 1 : 0);
     if (success) this.reloadSuccessTimestamp.set(atSeconds);
   }
 
   text(): Promise<string> {
     return this.registry.metrics();
+  }
+
+  /**
+   * The exposition of these metrics, encoded for serving: rendered again when a series changed or the last
+   * rendering is older than a second, and shared by the scrapes in between (and by those arriving while it renders).
+   */
+  part(): Promise<ExpositionPart> {
+    const now = performance.now();
+    if (this.rendering?.generation !== this.generation || now - this.rendering.at > MAX_RENDER_AGE_MS) {
+      const part = this.text().then(encodePart);
+      this.rendering = { generation: this.generation, at: now, part };
+      // A failed rendering is not kept: the next scrape tries again.
+      part.catch(() => { if (this.rendering?.part === part) this.rendering = undefined; });
+    }
+    return this.rendering.part;
   }
 }

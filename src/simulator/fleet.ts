@@ -78,6 +78,8 @@ export interface DomainFacts {
  */
 export class SimTarget {
   readonly key: string;
+  /** What job ids derive from: the key, plus the incarnation once the target was deleted and created again. */
+  private readonly idKey: string;
   readonly createdAt: number;
   updatedAt: number;
   listOrder: ListOrder;
@@ -99,8 +101,11 @@ export class SimTarget {
     running: boolean,
     now: number,
     listOrder: ListOrder,
+    incarnation = 0,
   ) {
     this.key = targetKey(ref);
+    // A workflow deleted and created again is a new resource: AWS gives its jobs new ids.
+    this.idKey = incarnation === 0 ? this.key : `${this.key}\u0000${incarnation}`;
     this.listOrder = listOrder;
     const rng = new SeededRandom(`${seed}\u0000${this.key}\u0000target`);
     const duration = Math.min(settings.durationSeconds, settings.intervalSeconds * 0.9);
@@ -130,7 +135,7 @@ export class SimTarget {
   job(id: string, now: number): WireObject | undefined {
     const explicit = this.explicit.get(id);
     if (explicit) return explicit;
-    const index = jobIndexOf(this.key, id);
+    const index = jobIndexOf(this.idKey, id);
     if (index === undefined || this.deleted.has(id)) return undefined;
     const last = this.lastIndexAt(now);
     if (index > last || index <= last - this.retention) return undefined;
@@ -159,7 +164,7 @@ export class SimTarget {
 
   /** The id the generated job started `back` jobs before the newest one at `now` has (0: the newest). */
   generatedJobId(now: number, back = 0): string {
-    return jobIdFor(this.key, this.lastIndexAt(now) - back);
+    return jobIdFor(this.idKey, this.lastIndexAt(now) - back);
   }
 
   private lastIndexAt(now: number): number {
@@ -178,7 +183,7 @@ export class SimTarget {
   private plan(index: number): JobPlan {
     let plan = this.plans.get(index);
     if (!plan) {
-      plan = planJob(this.seed, this.key, this.ref.kind, this.ref.name, index, this.startOf(index), this.settings);
+      plan = planJob(this.seed, this.idKey, this.ref.kind, this.ref.name, index, this.startOf(index), this.settings);
       this.plans.set(index, plan);
       // Plans of expired jobs are dropped, so a long run keeps a bounded cache.
       this.plans.delete(index - this.retention - 1);
@@ -225,6 +230,8 @@ export function targetKey(ref: TargetRef): string {
 /** Every simulated target, by account, region, kind and name. */
 export class Fleet {
   private readonly targets = new Map<string, SimTarget>();
+  /** Times each target was created, so one created again gets new job ids. */
+  private readonly incarnations = new Map<string, number>();
   readonly accounts: readonly string[];
   readonly regions: readonly string[];
 
@@ -261,7 +268,9 @@ export class Fleet {
       alwaysFails: this.spec.failingWorkflows?.includes(ref.name) ?? false,
     };
     const history = this.spec.historyJobsPerTarget ?? 20;
-    const target = new SimTarget(ref, this.seed, settings, history, Math.max(history, 20), running, now, this.spec.listOrder ?? 'newest-first');
+    const incarnation = this.incarnations.get(targetKey(ref)) ?? 0;
+    this.incarnations.set(targetKey(ref), incarnation + 1);
+    const target = new SimTarget(ref, this.seed, settings, history, Math.max(history, 20), running, now, this.spec.listOrder ?? 'newest-first', incarnation);
     if (target.domain && this.spec.matchingDisabledDomains?.includes(ref.name)) target.domain.matchingEnabled = false;
     this.targets.set(target.key, target);
     return target;

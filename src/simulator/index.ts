@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CallCounts } from './counts.js';
+import { CallCounts, type QuotaScope } from './counts.js';
 import { Faults, type FaultEffect } from './faults.js';
 import { DEFAULT_ACCOUNT_ID, Fleet, type FleetSpec } from './fleet.js';
 import { Identities } from './identities.js';
 import { answerRestJson, ApiError, routeRestJson } from './restJson.js';
 import { answerSts, stsError, stsOperation } from './sts.js';
 
+export type { QuotaCalls } from './counts.js';
 export type { FaultEffect, FaultRule } from './faults.js';
 export type { FleetSpec, ListOrder, SimTarget, TargetRef } from './fleet.js';
 export type { SimKind, WireObject } from './lifecycle.js';
@@ -77,8 +78,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const route = isSts ? undefined : routeRestJson(url.pathname);
     const operation = isSts ? stsOperation(form) : (route?.operation ?? 'Unknown');
     const service = isSts ? 'sts' : (route?.service ?? 'entityresolution');
+    const caller = identities.resolve(scope.accessKeyId, now());
+    const accountId = route?.arnAccountId ?? (caller === 'expired' ? '' : caller.accountId);
+    /** The (account, region) whose quota the call draws on. */
+    const quotaScope: QuotaScope = { accountId, region: route?.arnRegion ?? region };
     const reply = (status: number, code: string, text: string, contentType: string): void => {
-      counts.record(operation, route?.targetName ?? (isSts ? form.get('RoleArn') ?? undefined : undefined), code);
+      counts.record(operation, route?.targetName ?? (isSts ? form.get('RoleArn') ?? undefined : undefined), code, quotaScope);
       if (status >= 300) res.setHeader('x-amzn-ErrorType', code);
       res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
       res.end(text);
@@ -88,10 +93,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       else reply(error.status, error.code, JSON.stringify({ __type: error.code, [service === 'profile' ? 'Message' : 'message']: error.message }), 'application/json');
     };
 
-    const caller = identities.resolve(scope.accessKeyId, now());
     const target = route?.targetName ?? (isSts ? form.get('RoleArn') ?? undefined : undefined);
-    const accountId = route?.arnAccountId ?? (caller === 'expired' ? '' : caller.accountId);
-    const effect = faults.decide({ operation, target, accountId, region: route?.arnRegion ?? region });
+    const effect = faults.decide({ operation, target, ...quotaScope });
     if (latencyMs > 0) await sleep(latencyMs);
     if (effect?.type === 'delay') await sleep(effect.ms);
     if (effect && applyFault(effect, req, res, reply, fail)) return;

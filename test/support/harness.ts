@@ -1,3 +1,4 @@
+import type { Shard } from '../../src/collect/shard.js';
 import type { CollectionSnapshot } from '../../src/collect/snapshot.js';
 import type { ExporterConfig, TargetConfig, TargetKind } from '../../src/config/types.js';
 import { startExporter, type RunningExporter } from '../../src/exporter.js';
@@ -23,25 +24,34 @@ export interface HarnessOptions {
   readonly config?: Partial<ExporterConfig>;
   readonly simulator?: Omit<SimulatorOptions, 'fleet' | 'now'>;
   readonly maxAttempts?: number;
-  readonly requestTimeoutMs?: number;
+  /** Shared with another harness to run two side by side (one faulted, one as control). */
+  readonly clock?: ManualClock;
+  /** This exporter's share of the targets. */
+  readonly shard?: Shard;
+  /** What a reload reads; without it, reloads are refused as in the demo. */
+  readonly loadConfig?: () => Promise<ExporterConfig>;
 }
 
 /** The simulator and the exporter on ephemeral loopback ports, the exporter reaching AWS through the real SDK clients. */
 export class Harness {
   private constructor(
     readonly simulator: Simulator,
-    readonly exporter: RunningExporter,
+    public exporter: RunningExporter,
     readonly clock: ManualClock,
     readonly logLines: string[],
+    private readonly startExporterAgain: () => Promise<RunningExporter>,
   ) {}
 
   static async start(options: HarnessOptions): Promise<Harness> {
-    const clock = new ManualClock();
+    const clock = options.clock ?? new ManualClock();
     const simulator = await startSimulator({ seed: 7, ...options.simulator, fleet: options.fleet, now: clock.now });
     const targets = options.targets ?? targetsOf(options.fleet);
     const logLines: string[] = [];
     const config: ExporterConfig = {
       schedule: '0 0 1 1 *',
+      requestTimeoutSeconds: 10,
+      collectionTimeoutSeconds: 60,
+      stateFile: undefined,
       lookbackSeconds: 30 * 86_400,
       maxJobsPerTarget: 10,
       concurrency: 8,
@@ -51,7 +61,7 @@ export class Harness {
       targets,
       ...options.config,
     };
-    const exporter = await startExporter({
+    const start = (): Promise<RunningExporter> => startExporter({
       config,
       logger: createLogger('debug', 'json', { write: (line) => { logLines.push(line); } }),
       host: '127.0.0.1',
@@ -61,9 +71,16 @@ export class Harness {
       now: clock.now,
       credentials: TEST_CREDENTIALS,
       maxAttempts: options.maxAttempts ?? 1,
-      ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+      ...(options.loadConfig ? { loadConfig: options.loadConfig } : {}),
+      shard: options.shard,
     });
-    return new Harness(simulator, exporter, clock, logLines);
+    return new Harness(simulator, await start(), clock, logLines, start);
+  }
+
+  /** Stops the exporter and starts a new one with the same configuration against the same simulated AWS. */
+  async restartExporter(): Promise<void> {
+    await this.exporter.stop();
+    this.exporter = await this.startExporterAgain();
   }
 
   async collect(): Promise<CollectionSnapshot> {

@@ -1,0 +1,150 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import bcrypt from 'bcryptjs';
+import pLimit from 'p-limit';
+import type { Logger } from '../log.js';
+import type { TlsSettings, WebConfig } from './webConfig.js';
+
+export const REALM = 'aws-resolution-exporter';
+/** Verified credentials kept, so that scrapes skip bcrypt (slow by design); oldest dropped first. */
+const MAX_CACHED_CREDENTIALS = 256;
+/** The dummy hash's cost when there are no users to match. */
+const DEFAULT_COST = 10;
+
+/** User and password of an `Authorization: Basic …` header, or undefined when there is no such header. */
+export function parseBasicAuth(header: string | undefined): { user: string; password: string } | undefined {
+  const match = /^Basic[ \t]+([A-Za-z0-9+/=]+)[ \t]*$/i.exec(header ?? '');
+  if (!match?.[1]) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/**
+ * Checks HTTP basic-auth credentials against bcrypt hashes, as exporter-toolkit does: an unknown user is
+ * compared against a dummy hash of the same cost, so that answering takes as long as for a known one
+ * (no user enumeration by timing); bcrypt runs one comparison at a time, so a flood of bad credentials
+ * costs one core at most; and credentials that passed are remembered by their SHA-256, so repeated
+ * scrapes cost a hash rather than a bcrypt comparison.
+ */
+export class BasicAuthenticator {
+  private readonly verified = new Set<string>();
+  private readonly oneAtATime = pLimit(1);
+  private readonly dummyHash: Promise<string>;
+
+  constructor(private readonly users: ReadonlyMap<string, string>) {
+    // As costly as the users' own hashes: cheaper or dearer, it would tell unknown users from known ones.
+    const costs = [...users.values()].map((hash) => bcrypt.getRounds(hash));
+    const cost = costs.length === 0 ? DEFAULT_COST : Math.max(...costs);
+    this.dummyHash = bcrypt.hash(randomBytes(24).toString('base64'), cost);
+  }
+
+  /** The user whose credentials the `Authorization` header carries, or undefined if it carries no valid ones. */
+  async authenticate(header: string | undefined): Promise<string | undefined> {
+    const credentials = parseBasicAuth(header);
+    if (!credentials) return undefined;
+    const { user, password } = credentials;
+    const key = createHash('sha256').update(`${user}:${password}`).digest('hex');
+    if (this.verified.has(key)) return user;
+    const dummy = await this.dummyHash;
+    const hash = this.users.get(user);
+    const matches = await this.oneAtATime(() => bcrypt.compare(password, hash ?? dummy));
+    if (!matches || hash === undefined) return undefined;
+    if (this.verified.size >= MAX_CACHED_CREDENTIALS) {
+      const oldest = this.verified.values().next();
+      if (oldest.done !== true) this.verified.delete(oldest.value);
+    }
+    this.verified.add(key);
+    return user;
+  }
+}
+
+function unauthorized(res: ServerResponse): void {
+  res.statusCode = 401;
+  res.setHeader('WWW-Authenticate', `Basic realm="${REALM}"`);
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.end('Unauthorized\n');
+}
+
+/** `handler` behind basic authentication: every path answers 401 without valid credentials. */
+export function withBasicAuth(handler: RequestListener, users: ReadonlyMap<string, string>, logger: Logger): RequestListener {
+  const authenticator = new BasicAuthenticator(users);
+  return (req: IncomingMessage, res: ServerResponse) => {
+    authenticator.authenticate(req.headers.authorization).then(
+      (user) => {
+        if (user !== undefined) {
+          handler(req, res);
+          return;
+        }
+        logger.debug({ path: req.url, remote: req.socket.remoteAddress }, 'unauthorized request');
+        unauthorized(res);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'basic authentication failed');
+        res.statusCode = 500;
+        res.end();
+      },
+    );
+  };
+}
+
+/**
+ * Node's options for exporter-toolkit's client_auth_type, plus a check after the handshake for the policies
+ * Node cannot express. Node always completes the handshake and then verifies, so "refused" below means the
+ * connection is closed right after the handshake, before any request is read; the client sees a reset.
+ * - NoClientCert: no certificate asked for.
+ * - RequestClientCert: asked for, neither required nor verified.
+ * - RequireAnyClientCert: required, not verified: a connection without one is closed.
+ * - VerifyClientCertIfGiven: asked for; one that client_ca_file does not verify is refused.
+ * - RequireAndVerifyClientCert: required and verified against client_ca_file by Node itself.
+ */
+function clientAuthOptions(tls: TlsSettings): { requestCert: boolean; rejectUnauthorized: boolean; refuse?: (socket: TLSSocket) => boolean } {
+  switch (tls.clientAuthType) {
+    case 'NoClientCert':
+      return { requestCert: false, rejectUnauthorized: false };
+    case 'RequestClientCert':
+      return { requestCert: true, rejectUnauthorized: false };
+    case 'RequireAnyClientCert':
+      return { requestCert: true, rejectUnauthorized: false, refuse: (socket) => socket.getPeerX509Certificate() === undefined };
+    case 'VerifyClientCertIfGiven':
+      return { requestCert: true, rejectUnauthorized: false, refuse: (socket) => socket.getPeerX509Certificate() !== undefined && !socket.authorized };
+    case 'RequireAndVerifyClientCert':
+      return { requestCert: true, rejectUnauthorized: true };
+  }
+}
+
+/**
+ * The exporter's HTTP server for `handler`: plain HTTP, or HTTPS with the web configuration's certificate,
+ * minimum version and client-certificate policy; behind basic authentication when users are configured.
+ */
+export function createWebServer(handler: RequestListener, web: WebConfig | undefined, logger: Logger): Server {
+  const guarded = web && web.basicAuthUsers.size > 0 ? withBasicAuth(handler, web.basicAuthUsers, logger) : handler;
+  const tls = web?.tls;
+  if (!tls) return createHttpServer(guarded);
+  const { refuse, ...clientAuth } = clientAuthOptions(tls);
+  const server = createHttpsServer(
+    {
+      cert: tls.cert,
+      key: tls.key,
+      minVersion: tls.minVersion,
+      ...(tls.clientCa ? { ca: tls.clientCa } : {}),
+      ...clientAuth,
+    },
+    guarded,
+  );
+  if (refuse) {
+    server.on('secureConnection', (socket: TLSSocket) => {
+      if (!refuse(socket)) return;
+      logger.debug({ remote: socket.remoteAddress, clientAuthType: tls.clientAuthType, reason: socket.authorizationError }, 'client certificate refused');
+      socket.destroy();
+    });
+  }
+  server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+    // OpenSSL's messages span lines; the code and, for a refused client certificate, the verification error say enough.
+    logger.debug({ code: err.code, reason: socket.authorizationError, remote: socket.remoteAddress }, 'TLS handshake failed');
+  });
+  return server;
+}

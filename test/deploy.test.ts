@@ -1,0 +1,991 @@
+/**
+ * The deployment files under deploy/ and the IAM policies under docs/, checked without a cluster or a container
+ * engine: the Kubernetes manifests through a small model of kustomize (the fields deploy/kubernetes uses, and no
+ * other: an unknown field fails the test rather than being skipped), the compose stack's Prometheus and Alertmanager
+ * configurations with promtool and amtool, and the IAM policy against the AWS calls the code makes.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import ts from 'typescript';
+import { parse, parseAllDocuments } from 'yaml';
+import { main as renderPrometheusRuleMain, PROMETHEUS_RULE_FILE, renderPrometheusRule, renderRepositoryPrometheusRule, RULE_FILES } from '../scripts/render-prometheus-rule.js';
+import { DEFAULT_SELECTOR, renderRules } from '../scripts/render-rules.js';
+import { parseFlags } from '../src/cli/flags.js';
+import { parseConfig } from '../src/config/load.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const KUBERNETES_DIR = join(ROOT, 'deploy', 'kubernetes');
+const COMPOSE_FILE = join(ROOT, 'deploy', 'docker-compose.yml');
+const PROMETHEUS_CONFIG = join(ROOT, 'deploy', 'prometheus', 'prometheus.yml');
+const IAM_POLICY = join(ROOT, 'docs', 'iam-policy.json');
+const IAM_TRUST_POLICY = join(ROOT, 'docs', 'iam-trust-policy.json');
+
+/** The scrape job every rule selects, `aws-resolution-exporter`: the job name each deployment must give the exporter. */
+const JOB_NAME = /job="([^"]+)"/.exec(DEFAULT_SELECTOR)?.[1] ?? '';
+const METRICS_PORT = 10102;
+const METRICS_PORT_NAME = 'http-metrics';
+const CONFIG_DIR = '/etc/aws-resolution-exporter';
+/** The image's `node` user. */
+const IMAGE_UID = 1000;
+const IRSA_ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
+
+const rel = (path: string): string => relative(ROOT, path).split(sep).join('/');
+const readYaml = (path: string): unknown => parse(readFileSync(path, 'utf8'));
+
+// ---------------------------------------------------------------------------------------------------------------
+// A model of kustomize, for the fields deploy/kubernetes uses.
+
+type Labels = Record<string, string>;
+interface Metadata {
+  name?: string;
+  namespace?: string;
+  labels?: Labels;
+  annotations?: Labels;
+}
+interface Manifest {
+  apiVersion?: unknown;
+  kind?: unknown;
+  metadata?: Metadata;
+  spec?: unknown;
+  data?: Record<string, string>;
+  $patch?: string;
+}
+/** A built object and the file it came from (for messages). */
+interface Resource {
+  readonly source: string;
+  readonly doc: Manifest;
+}
+
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { fieldRef?: { fieldPath?: string } };
+}
+interface Probe {
+  httpGet?: { path?: string; port?: string | number; scheme?: string };
+}
+interface ContainerSecurityContext {
+  runAsNonRoot?: boolean;
+  runAsUser?: number;
+  allowPrivilegeEscalation?: boolean;
+  readOnlyRootFilesystem?: boolean;
+  privileged?: boolean;
+  capabilities?: { drop?: string[]; add?: string[] };
+  seccompProfile?: { type?: string };
+}
+interface Container {
+  name?: string;
+  image?: string;
+  command?: string[];
+  args?: string[];
+  env?: EnvVar[];
+  ports?: { name?: string; containerPort?: number }[];
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  resources?: { requests?: Labels; limits?: Labels };
+  securityContext?: ContainerSecurityContext;
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; subPath?: string }[];
+}
+interface Volume {
+  name: string;
+  configMap?: { name?: string };
+  emptyDir?: unknown;
+}
+interface PodSpec {
+  serviceAccountName?: string;
+  automountServiceAccountToken?: boolean;
+  securityContext?: ContainerSecurityContext & { runAsGroup?: number; fsGroup?: number };
+  containers?: Container[];
+  initContainers?: Container[];
+  volumes?: Volume[];
+}
+interface WorkloadSpec {
+  replicas?: number;
+  serviceName?: string;
+  podManagementPolicy?: string;
+  ordinals?: { start?: number };
+  selector?: { matchLabels?: Labels };
+  template?: { metadata?: Metadata; spec?: PodSpec };
+}
+interface ServiceSpec {
+  clusterIP?: string;
+  selector?: Labels;
+  ports?: { name?: string; port?: number; targetPort?: string | number }[];
+}
+interface ServiceMonitorSpec {
+  jobLabel?: string;
+  namespaceSelector?: unknown;
+  selector?: { matchLabels?: Labels; matchExpressions?: unknown };
+  endpoints?: { port?: string; targetPort?: unknown; path?: string; scheme?: string }[];
+}
+
+interface ConfigMapGenerator {
+  name?: string;
+  behavior?: string;
+  files?: string[];
+  options?: { labels?: Labels };
+}
+interface Kustomization {
+  apiVersion?: string;
+  kind?: string;
+  resources?: string[];
+  components?: string[];
+  patches?: { path?: string; patch?: string }[];
+  configMapGenerator?: ConfigMapGenerator[];
+}
+const KUSTOMIZATION_FIELDS = new Set(['apiVersion', 'kind', 'resources', 'components', 'patches', 'configMapGenerator']);
+const KUSTOMIZATION_API = { Kustomization: 'kustomize.config.k8s.io/v1beta1', Component: 'kustomize.config.k8s.io/v1alpha1' } as const;
+
+/** Every object of a manifest file; each must parse and have apiVersion, kind and metadata.name. */
+function manifestsIn(path: string): Resource[] {
+  const docs = parseAllDocuments(readFileSync(path, 'utf8'));
+  const out: Resource[] = [];
+  for (const [index, doc] of docs.entries()) {
+    if (doc.errors.length > 0) throw new Error(`${rel(path)}: ${doc.errors.map((error) => error.message).join('; ')}`);
+    const value = doc.toJS() as unknown;
+    if (value === null) continue;
+    const where = `${rel(path)} (document ${index + 1})`;
+    if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`${where}: expected a mapping`);
+    const manifest = value as Manifest;
+    for (const [field, present] of [['apiVersion', manifest.apiVersion], ['kind', manifest.kind], ['metadata.name', manifest.metadata?.name]] as const) {
+      if (typeof present !== 'string' || present === '') throw new Error(`${where}: ${field} is missing`);
+    }
+    out.push({ source: rel(path), doc: manifest });
+  }
+  if (out.length === 0) throw new Error(`${rel(path)}: holds no object`);
+  return out;
+}
+
+function readKustomization(dir: string, kind: keyof typeof KUSTOMIZATION_API, used: Set<string>): Kustomization {
+  const file = join(dir, 'kustomization.yaml');
+  if (!existsSync(file)) throw new Error(`${rel(dir)}: no kustomization.yaml`);
+  used.add(file);
+  const k = readYaml(file) as Kustomization | null;
+  if (k === null || typeof k !== 'object') throw new Error(`${rel(file)}: expected a mapping`);
+  const unknown = Object.keys(k).filter((key) => !KUSTOMIZATION_FIELDS.has(key));
+  if (unknown.length > 0) throw new Error(`${rel(file)}: the test's model of kustomize does not know ${unknown.join(', ')}: teach it (test/deploy.test.ts)`);
+  if (k.kind !== kind || k.apiVersion !== KUSTOMIZATION_API[kind]) throw new Error(`${rel(file)}: expected ${KUSTOMIZATION_API[kind]} ${kind}, got ${String(k.apiVersion)} ${String(k.kind)}`);
+  return k;
+}
+
+const sameObject = (a: Manifest, b: Manifest): boolean => a.kind === b.kind && a.metadata?.name === b.metadata?.name;
+
+/**
+ * Builds the kustomization in `dir` (kind Kustomization), or applies the component in `dir` (kind Component) to
+ * `input`, as kustomize does: resources (files or directories holding a kustomization), then the ConfigMap generators
+ * (without the name's hash suffix), then the components, then the patches (`$patch: delete` only). Every file it
+ * reads goes into `used`. Throws for a listed file that does not exist.
+ */
+function kustomize(dir: string, kind: keyof typeof KUSTOMIZATION_API, input: readonly Resource[], used: Set<string>): Resource[] {
+  const k = readKustomization(dir, kind, used);
+  const file = rel(join(dir, 'kustomization.yaml'));
+  const existing = (entry: string, what: string): string => {
+    const path = resolve(dir, entry);
+    if (!existsSync(path)) throw new Error(`${file}: ${what} ${entry} does not exist`);
+    return path;
+  };
+  let out = [...input];
+  for (const entry of k.resources ?? []) {
+    const path = existing(entry, 'resource');
+    if (statSync(path).isDirectory()) out.push(...kustomize(path, 'Kustomization', [], used));
+    else {
+      used.add(path);
+      out.push(...manifestsIn(path));
+    }
+  }
+  for (const generator of k.configMapGenerator ?? []) {
+    if (generator.name === undefined) throw new Error(`${file}: a configMapGenerator without a name`);
+    const data: Record<string, string> = {};
+    for (const entry of generator.files ?? []) {
+      const [key, path] = entry.includes('=') ? entry.split('=', 2) as [string, string] : [posix.basename(entry), entry];
+      const full = existing(path, 'configMapGenerator file');
+      used.add(full);
+      data[key] = readFileSync(full, 'utf8');
+    }
+    const configMap: Manifest = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: generator.name, ...(generator.options?.labels ? { labels: generator.options.labels } : {}) }, data };
+    const index = out.findIndex((resource) => sameObject(resource.doc, configMap));
+    const behavior = generator.behavior ?? 'create';
+    if (behavior === 'create') out.push({ source: file, doc: configMap });
+    else if (behavior === 'replace' && index >= 0) out[index] = { source: file, doc: configMap };
+    else if (behavior === 'merge' && index >= 0) out[index] = { source: file, doc: { ...out[index]?.doc, data: { ...out[index]?.doc.data, ...data } } };
+    else throw new Error(`${file}: configMapGenerator ${generator.name}: behavior ${behavior} needs an existing ConfigMap`);
+  }
+  for (const entry of k.components ?? []) out = kustomize(existing(entry, 'component'), 'Component', out, used);
+  for (const patch of k.patches ?? []) {
+    let doc: Manifest;
+    if (patch.path !== undefined) {
+      const path = existing(patch.path, 'patch');
+      used.add(path);
+      [{ doc }] = manifestsIn(path) as [Resource];
+    } else doc = parse(patch.patch ?? '') as Manifest;
+    if (doc.$patch !== 'delete' || Object.keys(patch).some((key) => key !== 'path' && key !== 'patch')) {
+      throw new Error(`${file}: the test's model of kustomize knows only "$patch: delete" patches: teach it (test/deploy.test.ts)`);
+    }
+    const before = out.length;
+    out = out.filter((resource) => !sameObject(resource.doc, doc));
+    if (out.length === before) throw new Error(`${file}: the patch deleting ${String(doc.kind)} ${String(doc.metadata?.name)} matches nothing`);
+  }
+  const ids = out.map(({ doc }) => `${String(doc.kind)}/${String(doc.metadata?.name)}`);
+  const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
+  if (duplicate !== undefined) throw new Error(`${file}: ${duplicate} is defined twice`);
+  return out;
+}
+
+/** Every directory under deploy/kubernetes that holds a kustomization.yaml, by its kind. */
+function kustomizationDirs(): { kustomizations: string[]; components: string[] } {
+  const kustomizations: string[] = [];
+  const components: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name === 'kustomization.yaml') ((readYaml(path) as Kustomization).kind === 'Component' ? components : kustomizations).push(dir);
+    }
+  };
+  walk(KUBERNETES_DIR);
+  return { kustomizations: kustomizations.sort(), components: components.sort() };
+}
+
+interface Variant {
+  readonly name: string;
+  readonly resources: Resource[];
+}
+
+/** Each kustomization built, and each built again with each component added (what an overlay listing it gets). */
+function variants(used = new Set<string>()): Variant[] {
+  const { kustomizations, components } = kustomizationDirs();
+  const out: Variant[] = [];
+  for (const dir of kustomizations) {
+    const built = kustomize(dir, 'Kustomization', [], used);
+    out.push({ name: rel(dir), resources: built });
+    for (const component of components) out.push({ name: `${rel(dir)} + ${rel(component)}`, resources: kustomize(component, 'Component', built, used) });
+  }
+  return out;
+}
+
+const ofKind = (resources: readonly Resource[], kind: string): Resource[] => resources.filter(({ doc }) => doc.kind === kind);
+const workloadsOf = (resources: readonly Resource[]): Resource[] => resources.filter(({ doc }) => doc.kind === 'Deployment' || doc.kind === 'StatefulSet');
+const workloadSpec = (resource: Resource): WorkloadSpec => resource.doc.spec ?? {};
+const serviceSpec = (resource: Resource): ServiceSpec => resource.doc.spec ?? {};
+const monitorSpec = (resource: Resource): ServiceMonitorSpec => resource.doc.spec ?? {};
+const nameOf = (resource: Resource): string => `${String(resource.doc.kind)} ${resource.doc.metadata?.name ?? ''}`;
+const matches = (selector: Labels | undefined, labels: Labels | undefined): boolean =>
+  selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels?.[key] === value);
+
+function podSpecOf(workload: Resource): PodSpec {
+  const spec = workloadSpec(workload).template?.spec;
+  if (!spec) throw new Error(`${nameOf(workload)}: no pod template`);
+  return spec;
+}
+function exporterContainer(workload: Resource): Container {
+  const containers = podSpecOf(workload).containers ?? [];
+  expect(containers.map((container) => container.name), `${nameOf(workload)}: containers`).to.deep.equal(['exporter']);
+  return containers[0]!;
+}
+const podLabels = (workload: Resource): Labels => workloadSpec(workload).template?.metadata?.labels ?? {};
+const flagValue = (args: readonly string[], flag: string): string | undefined =>
+  args.find((arg) => arg.startsWith(`${flag}=`))?.slice(flag.length + 1);
+
+/** The Dockerfile's WORKDIR and ENTRYPOINT (exec form) of its final stage. */
+function imageEntrypoint(): { workdir: string; entrypoint: string[] } {
+  const lines = readFileSync(join(ROOT, 'Dockerfile'), 'utf8').split('\n');
+  const finalStage = lines.slice(lines.map((line) => /^FROM\s/i.test(line)).lastIndexOf(true));
+  const workdir = finalStage.filter((line) => /^WORKDIR\s/i.test(line)).map((line) => line.replace(/^WORKDIR\s+/i, '').trim()).pop() ?? '/';
+  const entrypoint = finalStage.filter((line) => /^ENTRYPOINT\s/i.test(line)).map((line) => JSON.parse(line.replace(/^ENTRYPOINT\s+/i, '')) as string[]).pop();
+  if (!entrypoint) throw new Error('Dockerfile: no ENTRYPOINT in exec form');
+  return { workdir, entrypoint };
+}
+
+/** `$(NAME)` in a container's command and args, as the kubelet expands it (`$$` escapes a `$`). */
+function expandKubernetesVars(text: string, env: Readonly<Record<string, string>>): string {
+  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (match, name: string | undefined) => (name === undefined ? '$' : (env[name] ?? match)));
+}
+
+/** The container's environment as the kubelet would give it to the pod `podName` with StatefulSet ordinal `ordinal`. */
+function containerEnv(container: Container, podName: string, ordinal: number): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const variable of container.env ?? []) {
+    const fieldPath = variable.valueFrom?.fieldRef?.fieldPath;
+    if (variable.value !== undefined) env[variable.name] = expandKubernetesVars(variable.value, env);
+    else if (fieldPath === 'metadata.name') env[variable.name] = podName;
+    else if (fieldPath === "metadata.labels['apps.kubernetes.io/pod-index']") env[variable.name] = String(ordinal);
+    else throw new Error(`env ${variable.name}: the test does not know how the kubelet fills it: teach it`);
+  }
+  return env;
+}
+
+/**
+ * Runs the container's command (a shell wrapper) as the kubelet would start it in the pod `podName`, with a fake
+ * `node` first on PATH that prints its arguments; returns what node would have been started with.
+ */
+function runContainerCommand(container: Container, podName: string, ordinal: number): { status: number | null; argv: string[]; stderr: string } {
+  const command = container.command ?? [];
+  const env = containerEnv(container, podName, ordinal);
+  const argv = [...command, ...(container.args ?? [])].map((arg) => expandKubernetesVars(arg, env));
+  const [shell, ...shellArgs] = argv;
+  if (shell === undefined || !/^\/bin\/(?:ba)?sh$/.test(shell)) throw new Error(`the container's command is not a shell wrapper: ${JSON.stringify(command)}`);
+  const bin = mkdtempSync(join(tmpdir(), 'deploy-test-'));
+  try {
+    const fakeNode = join(bin, 'node');
+    writeFileSync(fakeNode, '#!/bin/sh\nfor arg in "$@"; do printf \'%s\\n\' "$arg"; done\n');
+    chmodSync(fakeNode, 0o755);
+    const result = spawnSync(shell, shellArgs, { encoding: 'utf8', env: { ...env, PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` } });
+    if (result.error) throw result.error;
+    return { status: result.status, argv: result.stdout.split('\n').filter((line) => line !== ''), stderr: result.stderr };
+  } finally {
+    rmSync(bin, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The AWS operations the code calls.
+
+/** The SDK packages whose commands need IAM permissions, by their IAM service prefix. */
+const SDK_PACKAGES: Readonly<Record<string, string>> = {
+  '@aws-sdk/client-customer-profiles': 'profile',
+  '@aws-sdk/client-entityresolution': 'entityresolution',
+};
+/** The SDKs' aggregated clients: their methods (client.getDomain()) call operations the scan cannot see. */
+const AGGREGATED_CLIENTS = new Set(['CustomerProfiles', 'EntityResolution']);
+
+interface AwsCall {
+  /** The IAM action, e.g. profile:ListIdentityResolutionJobs. */
+  readonly action: string;
+  /** FILE:LINE of the call. */
+  readonly at: string;
+}
+
+/**
+ * The IAM actions one TypeScript file calls: `new <Op>Command(...)` and `paginate<Op>(...)` where the command or
+ * paginator is imported (by name, renamed or through a namespace import) from one of {@link SDK_PACKAGES}.
+ * `problems` names what would hide a call from the scan: an aggregated client, a dynamic import of the package.
+ */
+function awsCallsIn(fileName: string, text: string): { calls: AwsCall[]; problems: string[] } {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const named = new Map<string, { prefix: string; imported: string }>();
+  const namespaces = new Map<string, string>();
+  const calls: AwsCall[] = [];
+  const problems: string[] = [];
+  const at = (node: ts.Node): string => `${fileName}:${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1}`;
+
+  for (const statement of source.statements) {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    const prefix = SDK_PACKAGES[statement.moduleSpecifier.text];
+    const bindings = statement.importClause?.namedBindings;
+    if (prefix === undefined || statement.importClause?.phaseModifier === ts.SyntaxKind.TypeKeyword || bindings === undefined) continue;
+    if (ts.isNamespaceImport(bindings)) namespaces.set(bindings.name.text, prefix);
+    else {
+      for (const element of bindings.elements) {
+        if (element.isTypeOnly) continue;
+        const imported = (element.propertyName ?? element.name).text;
+        named.set(element.name.text, { prefix, imported });
+        if (AGGREGATED_CLIENTS.has(imported)) problems.push(`${at(element)}: imports the aggregated client ${imported}, whose method calls the scan cannot see: use commands`);
+      }
+    }
+  }
+  const importedAs = (expression: ts.Expression): { prefix: string; imported: string } | undefined => {
+    if (ts.isIdentifier(expression)) return named.get(expression.text);
+    if (ts.isPropertyAccessExpression(expression) && ts.isIdentifier(expression.expression)) {
+      const prefix = namespaces.get(expression.expression.text);
+      if (prefix !== undefined && AGGREGATED_CLIENTS.has(expression.name.text)) problems.push(`${at(expression)}: uses the aggregated client ${expression.name.text}: use commands`);
+      return prefix === undefined ? undefined : { prefix, imported: expression.name.text };
+    }
+    return undefined;
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isNewExpression(node)) {
+      const found = importedAs(node.expression);
+      const operation = found && /^(\w+)Command$/.exec(found.imported)?.[1];
+      if (found && operation) calls.push({ action: `${found.prefix}:${operation}`, at: at(node) });
+    } else if (ts.isCallExpression(node)) {
+      const found = importedAs(node.expression);
+      const operation = found && /^paginate(\w+)$/.exec(found.imported)?.[1];
+      if (found && operation) calls.push({ action: `${found.prefix}:${operation}`, at: at(node) });
+      const [specifier] = node.arguments;
+      if (node.expression.kind === ts.SyntaxKind.ImportKeyword && specifier && ts.isStringLiteral(specifier) && SDK_PACKAGES[specifier.text] !== undefined) {
+        problems.push(`${at(node)}: imports ${specifier.text} dynamically, which the scan cannot follow: import it statically`);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return { calls, problems };
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return /\.[cm]?tsx?$/.test(entry.name) && !entry.name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+/** Every AWS call in src/, with where it is made. */
+function awsCallsInSrc(): { calls: AwsCall[]; problems: string[] } {
+  const results = sourceFiles(join(ROOT, 'src')).map((file) => awsCallsIn(rel(file), readFileSync(file, 'utf8')));
+  return { calls: results.flatMap((result) => result.calls), problems: results.flatMap((result) => result.problems) };
+}
+
+const DOMAINS = 'arn:aws:profile:*:*:domains/*';
+const MATCHING_WORKFLOWS = 'arn:aws:entityresolution:*:*:matchingworkflow/*';
+const ID_MAPPING_WORKFLOWS = 'arn:aws:entityresolution:*:*:idmappingworkflow/*';
+/**
+ * The resources each action may be granted on (the Service Authorization Reference's resource type for it; `*` for
+ * the List actions that take no resource). An action the code starts calling needs its row here.
+ */
+const ACTION_RESOURCES: Readonly<Record<string, readonly string[]>> = {
+  'profile:ListIdentityResolutionJobs': [DOMAINS],
+  'profile:GetIdentityResolutionJob': [DOMAINS],
+  'profile:GetDomain': [DOMAINS],
+  'profile:ListDomains': ['*'],
+  'entityresolution:ListMatchingJobs': [MATCHING_WORKFLOWS],
+  'entityresolution:GetMatchingJob': [MATCHING_WORKFLOWS],
+  'entityresolution:ListIdMappingJobs': [ID_MAPPING_WORKFLOWS],
+  'entityresolution:GetIdMappingJob': [ID_MAPPING_WORKFLOWS],
+  'entityresolution:ListMatchingWorkflows': ['*'],
+  'entityresolution:ListIdMappingWorkflows': ['*'],
+};
+
+interface PolicyStatement {
+  Sid?: string;
+  Effect?: string;
+  Principal?: { AWS?: string | string[] };
+  Action?: string | string[];
+  NotAction?: unknown;
+  Resource?: string | string[];
+  NotResource?: unknown;
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+interface Policy {
+  Version?: string;
+  Statement?: PolicyStatement[];
+}
+const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const readPolicy = (path: string): Policy => JSON.parse(readFileSync(path, 'utf8')) as Policy;
+
+/** The resources the policy grants each action on. */
+function policyGrants(policy: Policy): Map<string, Set<string>> {
+  const grants = new Map<string, Set<string>>();
+  for (const statement of policy.Statement ?? []) {
+    for (const action of list(statement.Action)) {
+      const resources = grants.get(action) ?? new Set<string>();
+      for (const resource of list(statement.Resource)) resources.add(resource);
+      grants.set(action, resources);
+    }
+  }
+  return grants;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// docker compose
+
+interface ComposeService {
+  build?: string | { context?: string };
+  image?: string;
+  command?: string | string[];
+  ports?: string[];
+  volumes?: (string | Record<string, unknown>)[];
+  environment?: Record<string, string> | string[];
+  depends_on?: string[] | Record<string, unknown>;
+}
+interface Mount {
+  readonly host: string;
+  readonly container: string;
+}
+const COMPOSE_DIR = dirname(COMPOSE_FILE);
+const composeServices = (): Record<string, ComposeService> => (readYaml(COMPOSE_FILE) as { services?: Record<string, ComposeService> }).services ?? {};
+function composeService(name: string): ComposeService {
+  const service = composeServices()[name];
+  if (!service) throw new Error(`${rel(COMPOSE_FILE)}: no service ${name}`);
+  return service;
+}
+/** A service's bind mounts (short syntax), host paths resolved against the compose file's directory. */
+function mountsOf(service: ComposeService): Mount[] {
+  return (service.volumes ?? []).map((volume) => {
+    if (typeof volume !== 'string') throw new Error(`${rel(COMPOSE_FILE)}: the test reads only the short volume syntax, got ${JSON.stringify(volume)}`);
+    const [host = '', container = ''] = volume.split(':');
+    if (!/^\.{1,2}(?:\/|$)/.test(host)) throw new Error(`${rel(COMPOSE_FILE)}: ${volume}: expected a bind mount of a path relative to the compose file`);
+    return { host: resolve(COMPOSE_DIR, host), container };
+  });
+}
+/** The host path a container path comes from, through the deepest bind mount holding it. */
+function hostPathOf(mounts: readonly Mount[], containerPath: string): string | undefined {
+  const mount = mounts
+    .filter(({ container }) => containerPath === container || containerPath.startsWith(`${container}/`))
+    .sort((a, b) => b.container.length - a.container.length)[0];
+  return mount && join(mount.host, posix.relative(mount.container, containerPath));
+}
+const commandOf = (service: ComposeService): string[] => (typeof service.command === 'string' ? service.command.split(/\s+/) : (service.command ?? []));
+function environmentOf(service: ComposeService): Record<string, string> {
+  const env = service.environment ?? {};
+  return Array.isArray(env) ? Object.fromEntries(env.map((entry) => [entry.split('=')[0] ?? '', entry.slice(entry.indexOf('=') + 1)])) : env;
+}
+
+function tool(name: string, args: readonly string[], cwd = ROOT): { status: number | null; output: string } {
+  const result = spawnSync(name, args, { cwd, encoding: 'utf8', timeout: 60_000 });
+  if (result.error) throw new Error(`${name} is needed for this test (apt-get install prometheus prometheus-alertmanager): ${result.error.message}`);
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+interface PrometheusConfig {
+  rule_files?: string[];
+  alerting?: { alertmanagers?: { static_configs?: { targets?: string[] }[] }[] };
+  scrape_configs?: { job_name?: string; metrics_path?: string; static_configs?: { targets?: string[] }[] }[];
+}
+
+// ===============================================================================================================
+
+describe('deployment: Kubernetes manifests (deploy/kubernetes)', () => {
+  it('builds base, sharded and the monitoring component, every file listed existing and every object named', () => {
+    const { kustomizations, components } = kustomizationDirs();
+    expect(kustomizations.map(rel)).to.include.members(['deploy/kubernetes/base', 'deploy/kubernetes/sharded']);
+    expect(components.map(rel)).to.include('deploy/kubernetes/monitoring');
+    for (const variant of variants()) {
+      expect(variant.resources.length, variant.name).to.be.greaterThan(0);
+      for (const { doc, source } of variant.resources) expect(doc.metadata?.name, `${variant.name}: ${source}`).to.be.a('string').and.not.equal('');
+    }
+  });
+
+  it('uses every YAML file under deploy/kubernetes in some kustomization', () => {
+    const used = new Set<string>();
+    variants(used);
+    const files: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (/\.ya?ml$/.test(entry.name)) files.push(path);
+      }
+    };
+    walk(KUBERNETES_DIR);
+    expect(files.filter((file) => !used.has(file)).map(rel), 'files no kustomization lists').to.deep.equal([]);
+  });
+
+  it('runs the exporter as a Deployment in base and as a StatefulSet, without the Deployment, in sharded', () => {
+    const byName = new Map(variants().map((variant) => [variant.name, variant.resources]));
+    const kinds = (name: string): string[] => workloadsOf(byName.get(name) ?? []).map(nameOf);
+    expect(kinds('deploy/kubernetes/base')).to.deep.equal(['Deployment aws-resolution-exporter']);
+    expect(kinds('deploy/kubernetes/sharded')).to.deep.equal(['StatefulSet aws-resolution-exporter']);
+  });
+
+  it('probes /-/healthy (liveness) and /-/ready (readiness) on the port named http-metrics, 10102', () => {
+    for (const variant of variants()) {
+      for (const workload of workloadsOf(variant.resources)) {
+        const container = exporterContainer(workload);
+        const where = `${variant.name}: ${nameOf(workload)}`;
+        expect(container.ports?.filter((port) => port.name === METRICS_PORT_NAME).map((port) => port.containerPort), `${where}: ports`).to.deep.equal([METRICS_PORT]);
+        expect(container.livenessProbe?.httpGet, `${where}: livenessProbe`).to.deep.include({ path: '/-/healthy', port: METRICS_PORT_NAME });
+        expect(container.readinessProbe?.httpGet, `${where}: readinessProbe`).to.deep.include({ path: '/-/ready', port: METRICS_PORT_NAME });
+        expect(container.livenessProbe?.httpGet?.scheme ?? 'HTTP', where).to.equal('HTTP');
+      }
+    }
+  });
+
+  it('runs as the image\'s non-root user with a read-only root filesystem, no privilege escalation, no capabilities and RuntimeDefault seccomp', () => {
+    for (const variant of variants()) {
+      for (const workload of workloadsOf(variant.resources)) {
+        const where = `${variant.name}: ${nameOf(workload)}`;
+        const pod = podSpecOf(workload).securityContext ?? {};
+        const container = exporterContainer(workload).securityContext ?? {};
+        expect(container.runAsNonRoot ?? pod.runAsNonRoot, `${where}: runAsNonRoot`).to.equal(true);
+        expect(container.runAsUser ?? pod.runAsUser, `${where}: runAsUser`).to.equal(IMAGE_UID);
+        expect((container.seccompProfile ?? pod.seccompProfile)?.type, `${where}: seccompProfile`).to.equal('RuntimeDefault');
+        expect(container.readOnlyRootFilesystem, `${where}: readOnlyRootFilesystem`).to.equal(true);
+        expect(container.allowPrivilegeEscalation, `${where}: allowPrivilegeEscalation`).to.equal(false);
+        expect(container.privileged ?? false, `${where}: privileged`).to.equal(false);
+        expect(container.capabilities?.drop, `${where}: capabilities.drop`).to.deep.equal(['ALL']);
+        expect(container.capabilities?.add ?? [], `${where}: capabilities.add`).to.deep.equal([]);
+        expect(podSpecOf(workload).initContainers ?? [], `${where}: initContainers`).to.deep.equal([]);
+      }
+    }
+  });
+
+  it('sets CPU and memory requests and limits, and mounts only ConfigMaps (read-only) and emptyDirs', () => {
+    for (const variant of variants()) {
+      for (const workload of workloadsOf(variant.resources)) {
+        const where = `${variant.name}: ${nameOf(workload)}`;
+        const container = exporterContainer(workload);
+        for (const kind of ['requests', 'limits'] as const) expect(container.resources?.[kind], `${where}: resources.${kind}`).to.have.all.keys('cpu', 'memory');
+        const volumes = new Map((podSpecOf(workload).volumes ?? []).map((volume) => [volume.name, volume]));
+        for (const mount of container.volumeMounts ?? []) {
+          const volume = volumes.get(mount.name);
+          expect(volume, `${where}: volume ${mount.name}`).to.not.equal(undefined);
+          if (volume?.emptyDir === undefined) {
+            expect(volume?.configMap, `${where}: volume ${mount.name} is a ConfigMap or an emptyDir`).to.not.equal(undefined);
+            expect(mount.readOnly, `${where}: ${mount.mountPath} read-only`).to.equal(true);
+          }
+        }
+      }
+    }
+  });
+
+  it(`reads --config.file from a ConfigMap mounted at ${CONFIG_DIR}, holding a configuration the exporter accepts`, () => {
+    for (const variant of variants()) {
+      for (const workload of workloadsOf(variant.resources)) {
+        const where = `${variant.name}: ${nameOf(workload)}`;
+        const container = exporterContainer(workload);
+        const configFile = flagValue(container.args ?? [], '--config.file');
+        expect(configFile, `${where}: --config.file`).to.equal(`${CONFIG_DIR}/config.yaml`);
+        const mount = container.volumeMounts?.find((candidate) => candidate.mountPath === posix.dirname(configFile ?? ''));
+        expect(mount, `${where}: a volume mounted at ${CONFIG_DIR}`).to.not.equal(undefined);
+        // A subPath mount would not see an edited ConfigMap.
+        expect(mount?.subPath, `${where}: subPath`).to.equal(undefined);
+        const configMapName = podSpecOf(workload).volumes?.find((volume) => volume.name === mount?.name)?.configMap?.name;
+        const configMap = ofKind(variant.resources, 'ConfigMap').find(({ doc }) => doc.metadata?.name === configMapName);
+        expect(configMap, `${where}: ConfigMap ${String(configMapName)}`).to.not.equal(undefined);
+        const text = configMap?.doc.data?.[posix.basename(configFile ?? '')];
+        expect(text, `${where}: ConfigMap ${String(configMapName)} key config.yaml`).to.be.a('string');
+        expect(() => parseConfig(text ?? '', `${String(configMapName)}/config.yaml`), where).to.not.throw();
+        expect(parseConfig(text ?? '', 'config.yaml').targets.length, `${where}: example targets`).to.be.greaterThan(0);
+      }
+    }
+  });
+
+  it('passes the exporter only flags it knows (the shard flags aside), and runs the image of this version', () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const variant of variants()) {
+      for (const workload of workloadsOf(variant.resources)) {
+        const where = `${variant.name}: ${nameOf(workload)}`;
+        const container = exporterContainer(workload);
+        // --shard.index and --shard.count are checked by the StatefulSet's own test.
+        const args = (container.args ?? []).filter((arg) => !arg.startsWith('--shard.'));
+        expect(() => parseFlags(args), `${where}: ${args.join(' ')}`).to.not.throw();
+        expect(parseFlags(args).listenPort, `${where}: --web.listen-address`).to.equal(METRICS_PORT);
+        expect(container.image, `${where}: image`).to.match(new RegExp(`^aws-resolution-exporter:${version.replaceAll('.', '\\.')}$`));
+      }
+    }
+  });
+
+  it('runs under a ServiceAccount annotated with an IAM role for IRSA, without the Kubernetes API token', () => {
+    for (const variant of variants()) {
+      for (const workload of workloadsOf(variant.resources)) {
+        const where = `${variant.name}: ${nameOf(workload)}`;
+        const pod = podSpecOf(workload);
+        const account = ofKind(variant.resources, 'ServiceAccount').find(({ doc }) => doc.metadata?.name === pod.serviceAccountName);
+        expect(account, `${where}: ServiceAccount ${String(pod.serviceAccountName)}`).to.not.equal(undefined);
+        expect(account?.doc.metadata?.annotations?.[IRSA_ROLE_ANNOTATION], where).to.equal('arn:aws:iam::111122223333:role/aws-resolution-exporter');
+        expect(pod.automountServiceAccountToken, `${where}: automountServiceAccountToken`).to.equal(false);
+      }
+    }
+  });
+
+  it('exposes each workload through exactly one Service, on the port named http-metrics', () => {
+    for (const variant of variants()) {
+      for (const workload of workloadsOf(variant.resources)) {
+        const where = `${variant.name}: ${nameOf(workload)}`;
+        const selector = workloadSpec(workload).selector?.matchLabels;
+        expect(matches(selector, podLabels(workload)), `${where}: its selector matches its pods`).to.equal(true);
+        const services = ofKind(variant.resources, 'Service').filter((service) => matches(serviceSpec(service).selector, podLabels(workload)));
+        expect(services.map(nameOf), `${where}: Services selecting its pods`).to.have.length(1);
+        const ports = serviceSpec(services[0]!).ports ?? [];
+        expect(ports.find((port) => port.name === METRICS_PORT_NAME), `${where}: Service port ${METRICS_PORT_NAME}`).to.deep.include({ port: METRICS_PORT, targetPort: METRICS_PORT_NAME });
+      }
+    }
+  });
+
+  describe('sharded', () => {
+    const sharded = (): Resource[] => kustomize(join(KUBERNETES_DIR, 'sharded'), 'Kustomization', [], new Set());
+    const statefulSet = (): Resource => {
+      const [found] = ofKind(sharded(), 'StatefulSet');
+      if (!found) throw new Error('deploy/kubernetes/sharded: no StatefulSet');
+      return found;
+    };
+
+    it('runs as many replicas as --shard.count, with 0-based ordinals, under a headless governing Service', () => {
+      const workload = statefulSet();
+      const spec = workloadSpec(workload);
+      const shardCount = Number(flagValue(exporterContainer(workload).args ?? [], '--shard.count'));
+      expect(shardCount, '--shard.count').to.be.greaterThan(1);
+      expect(spec.replicas, 'replicas').to.equal(shardCount);
+      expect(spec.ordinals?.start ?? 0, 'ordinals.start').to.equal(0);
+      expect(spec.podManagementPolicy, 'podManagementPolicy').to.equal('Parallel');
+      const governing = ofKind(sharded(), 'Service').find(({ doc }) => doc.metadata?.name === spec.serviceName);
+      expect(governing, `Service ${String(spec.serviceName)}`).to.not.equal(undefined);
+      expect(serviceSpec(governing!).clusterIP, 'clusterIP').to.equal('None');
+      expect(matches(serviceSpec(governing!).selector, podLabels(workload)), 'the headless Service selects the shards').to.equal(true);
+      expect(ofKind(sharded(), 'Deployment'), 'Deployments').to.deep.equal([]);
+    });
+
+    it('starts pod N as node <the image\'s main script> --config.file=... --shard.count=3 --shard.index=N', () => {
+      const workload = statefulSet();
+      const container = exporterContainer(workload);
+      const { workdir, entrypoint } = imageEntrypoint();
+      expect(entrypoint[0], 'ENTRYPOINT').to.equal('node');
+      const mainScript = posix.resolve(workdir, entrypoint[1] ?? '');
+      const replicas = workloadSpec(workload).replicas ?? 0;
+      for (let ordinal = 0; ordinal < replicas; ordinal++) {
+        const podName = `${workload.doc.metadata?.name ?? ''}-${ordinal}`;
+        const { status, argv, stderr } = runContainerCommand(container, podName, ordinal);
+        expect(status, `${podName}: exit status (${stderr})`).to.equal(0);
+        expect(argv[0], `${podName}: main script`).to.equal(mainScript);
+        const flags = argv.slice(1);
+        expect(flags.filter((arg) => arg.startsWith('--shard.')), podName).to.deep.equal([`--shard.count=${replicas}`, `--shard.index=${ordinal}`]);
+        expect(flagValue(flags, '--config.file'), podName).to.equal(`${CONFIG_DIR}/config.yaml`);
+        expect(() => parseFlags(flags.filter((arg) => !arg.startsWith('--shard.'))), podName).to.not.throw();
+      }
+    });
+
+    it('refuses to start a shard whose pod name ends in no ordinal, instead of collecting a wrong share', () => {
+      const container = exporterContainer(statefulSet());
+      for (const podName of ['aws-resolution-exporter', 'aws-resolution-exporter-x1', '']) {
+        const { status, argv, stderr } = runContainerCommand(container, podName, 0);
+        expect(status, `pod name "${podName}"`).to.equal(2);
+        expect(argv, `pod name "${podName}": node started`).to.deep.equal([]);
+        expect(stderr, `pod name "${podName}"`).to.contain('shard index');
+      }
+    });
+  });
+
+  describe('monitoring (Prometheus Operator)', () => {
+    const monitored = (): Variant[] => variants().filter((variant) => ofKind(variant.resources, 'ServiceMonitor').length > 0);
+
+    it('adds a ServiceMonitor that scrapes every exporter pod through one Service, by its labels and port name, as job aws-resolution-exporter', () => {
+      expect(monitored().map((variant) => variant.name)).to.include.members(['deploy/kubernetes/base + deploy/kubernetes/monitoring', 'deploy/kubernetes/sharded + deploy/kubernetes/monitoring']);
+      for (const variant of monitored()) {
+        for (const monitor of ofKind(variant.resources, 'ServiceMonitor')) {
+          const where = `${variant.name}: ${nameOf(monitor)}`;
+          const spec = monitorSpec(monitor);
+          expect(spec.namespaceSelector, `${where}: namespaceSelector (its own namespace)`).to.equal(undefined);
+          expect(spec.selector?.matchExpressions, `${where}: matchExpressions`).to.equal(undefined);
+          const services = ofKind(variant.resources, 'Service').filter((service) => matches(spec.selector?.matchLabels, service.doc.metadata?.labels));
+          expect(services.map(nameOf), `${where}: Services selected`).to.have.length(1);
+          const service = services[0]!;
+          const workloads = workloadsOf(variant.resources).filter((workload) => matches(serviceSpec(service).selector, podLabels(workload)));
+          expect(workloads.map(nameOf), `${where}: workloads behind ${nameOf(service)}`).to.have.length(1);
+          const portNames = (serviceSpec(service).ports ?? []).map((port) => port.name);
+          expect(spec.endpoints?.map((endpoint) => endpoint.port), `${where}: endpoint ports`).to.deep.equal([METRICS_PORT_NAME]);
+          expect(portNames, `${where}: ${nameOf(service)} ports`).to.include(METRICS_PORT_NAME);
+          expect(spec.endpoints?.[0]?.path ?? '/metrics', `${where}: path`).to.equal(parseFlags([]).telemetryPath);
+          // The operator's job label: the value of the Service's label named by jobLabel, else the Service's name.
+          const job = (spec.jobLabel !== undefined ? service.doc.metadata?.labels?.[spec.jobLabel] : undefined) ?? service.doc.metadata?.name;
+          expect(job, `${where}: the job label the rules select`).to.equal(JOB_NAME);
+        }
+      }
+    });
+
+    it(`holds ${PROMETHEUS_RULE_FILE}, byte for byte what scripts/render-prometheus-rule.ts renders from ${RULE_FILES.join(' and ')}`, () => {
+      const committed = readFileSync(join(ROOT, PROMETHEUS_RULE_FILE), 'utf8');
+      expect(committed === renderRepositoryPrometheusRule(), `${PROMETHEUS_RULE_FILE} is out of date: npx tsx scripts/render-prometheus-rule.ts --output=${PROMETHEUS_RULE_FILE}`).to.equal(true);
+      for (const variant of monitored()) expect(ofKind(variant.resources, 'PrometheusRule').map(({ source }) => source), variant.name).to.deep.equal([PROMETHEUS_RULE_FILE]);
+    });
+
+    it('holds in the PrometheusRule\'s spec.groups the groups of rules.yml, then alerts.yml, unchanged', () => {
+      const [rule] = manifestsIn(join(ROOT, PROMETHEUS_RULE_FILE));
+      expect(rule?.doc).to.deep.include({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule' });
+      const groups = RULE_FILES.flatMap((file) => (readYaml(join(ROOT, file)) as { groups: unknown[] }).groups);
+      expect(groups.length).to.be.greaterThan(1);
+      expect((rule?.doc.spec as { groups?: unknown } | undefined)?.groups).to.deep.equal(groups);
+    });
+
+    it('renders with another selector, and --check fails on a stale file', () => {
+      const selector = 'job="mine", env="prod"';
+      const rendered = renderRepositoryPrometheusRule(ROOT, { selector });
+      expect(rendered).to.not.contain(DEFAULT_SELECTOR);
+      const expected = RULE_FILES.flatMap((file) => (parse(renderRules(readFileSync(join(ROOT, file), 'utf8'), selector)) as { groups: unknown[] }).groups);
+      expect((parse(rendered) as { spec: { groups: unknown } }).spec.groups).to.deep.equal(expected);
+      expect(() => renderPrometheusRule([{ name: 'flow.yml', text: 'groups: [{name: a, rules: []}]\n' }])).to.throw('alone on a line');
+
+      const dir = mkdtempSync(join(tmpdir(), 'deploy-test-'));
+      try {
+        const stale = join(dir, 'prometheusrule.yaml');
+        writeFileSync(stale, `${renderRepositoryPrometheusRule()}# edited by hand\n`);
+        const errors: string[] = [];
+        expect(renderPrometheusRuleMain(['--check', `--output=${stale}`], () => undefined, (text) => errors.push(text))).to.equal(1);
+        expect(errors.join('')).to.contain('out of date');
+        expect(renderPrometheusRuleMain(['--check'], () => undefined, (text) => errors.push(text))).to.equal(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+});
+
+describe('deployment: docker compose (deploy/docker-compose.yml)', () => {
+  it('has the services exporter, prometheus, alertmanager and grafana, the exporter built from the repository and run with --demo', () => {
+    expect(composeServices()).to.include.all.keys('exporter', 'prometheus', 'alertmanager', 'grafana');
+    const exporter = composeService('exporter');
+    const context = typeof exporter.build === 'string' ? exporter.build : exporter.build?.context;
+    expect(resolve(COMPOSE_DIR, context ?? '.'), 'build context').to.equal(resolve(ROOT));
+    expect(existsSync(join(ROOT, 'Dockerfile'))).to.equal(true);
+    expect(parseFlags(commandOf(exporter)).demo, 'command').to.equal(true);
+    expect(exporter.ports).to.include(`${METRICS_PORT}:${METRICS_PORT}`);
+    expect(composeService('prometheus').ports).to.include('9090:9090');
+    expect(composeService('alertmanager').ports).to.include('9093:9093');
+    expect(composeService('grafana').ports).to.include('3000:3000');
+  });
+
+  it('mounts only paths that exist in the repository', () => {
+    for (const [name, service] of Object.entries(composeServices())) {
+      for (const { host, container } of mountsOf(service)) {
+        expect(rel(host), `${name}: ${container}`).to.not.match(/^\.\./);
+        expect(existsSync(host), `${name}: ${rel(host)} (mounted at ${container})`).to.equal(true);
+      }
+    }
+  });
+
+  it('gives Prometheus deploy/prometheus/prometheus.yml, whose rule files resolve to rules.yml and alerts.yml in the container as in the repository', () => {
+    const prometheus = composeService('prometheus');
+    const mounts = mountsOf(prometheus);
+    const configInContainer = flagValue(commandOf(prometheus), '--config.file') ?? '/etc/prometheus/prometheus.yml';
+    expect(hostPathOf(mounts, configInContainer), '--config.file').to.equal(PROMETHEUS_CONFIG);
+    const config = readYaml(PROMETHEUS_CONFIG) as PrometheusConfig;
+    const ruleFiles = config.rule_files ?? [];
+    expect(ruleFiles.map((file) => rel(resolve(dirname(PROMETHEUS_CONFIG), file))).sort()).to.deep.equal([...RULE_FILES].sort());
+    for (const file of ruleFiles) {
+      expect(posix.isAbsolute(file), `${file}: relative to prometheus.yml`).to.equal(false);
+      const inContainer = posix.resolve(posix.dirname(configInContainer), file);
+      expect(hostPathOf(mounts, inContainer), `${file} in the container (${inContainer})`).to.equal(resolve(dirname(PROMETHEUS_CONFIG), file));
+    }
+  });
+
+  it('has a Prometheus configuration promtool accepts, its rule files found from any working directory', () => {
+    const { status, output } = tool('promtool', ['check', 'config', PROMETHEUS_CONFIG], tmpdir());
+    expect(status, output).to.equal(0);
+    expect(output).to.contain(`SUCCESS: ${RULE_FILES.length} rule files found`);
+  });
+
+  it('scrapes the exporter service as job aws-resolution-exporter and alerts to the alertmanager service', () => {
+    const config = readYaml(PROMETHEUS_CONFIG) as PrometheusConfig;
+    const jobs = (config.scrape_configs ?? []).filter((job) => job.job_name === JOB_NAME);
+    expect(jobs, `scrape job ${JOB_NAME}`).to.have.length(1);
+    expect(jobs[0]?.metrics_path ?? '/metrics').to.equal(parseFlags([]).telemetryPath);
+    expect(jobs[0]?.static_configs?.flatMap((static_) => static_.targets ?? [])).to.deep.equal([`exporter:${METRICS_PORT}`]);
+    const alertmanagers = (config.alerting?.alertmanagers ?? []).flatMap((am) => am.static_configs ?? []).flatMap((static_) => static_.targets ?? []);
+    expect(alertmanagers).to.deep.equal(['alertmanager:9093']);
+  });
+
+  it('gives Alertmanager a configuration amtool accepts, which takes every shipped alert', () => {
+    const alertmanager = composeService('alertmanager');
+    const configInContainer = flagValue(commandOf(alertmanager), '--config.file') ?? '/etc/alertmanager/alertmanager.yml';
+    const config = hostPathOf(mountsOf(alertmanager), configInContainer);
+    expect(config && rel(config), '--config.file').to.equal('deploy/alertmanager/alertmanager.yml');
+    const check = tool('amtool', ['check-config', config ?? '']);
+    expect(check.status, check.output).to.equal(0);
+    expect(check.output).to.contain('SUCCESS');
+    const routed = tool('amtool', ['config', 'routes', 'test', `--config.file=${config ?? ''}`, 'alertname=AWSResolutionMatchingJobFailed', 'severity=critical']);
+    expect(routed.status, routed.output).to.equal(0);
+  });
+
+  it('provisions Grafana with the repository\'s data source and dashboards, for anonymous viewers', () => {
+    const grafana = composeService('grafana');
+    const mounts = mountsOf(grafana);
+    expect(hostPathOf(mounts, '/etc/grafana/provisioning'), 'provisioning').to.equal(join(ROOT, 'grafana', 'provisioning'));
+    const providerFiles = readdirSync(join(ROOT, 'grafana', 'provisioning', 'dashboards')).map((file) => join(ROOT, 'grafana', 'provisioning', 'dashboards', file));
+    const providerPaths = providerFiles.flatMap((file) => ((readYaml(file) as { providers?: { options?: { path?: string } }[] }).providers ?? []).map((provider) => provider.options?.path ?? ''));
+    expect(providerPaths).to.have.length.greaterThan(0);
+    for (const path of providerPaths) expect(hostPathOf(mounts, path), `dashboards at ${path}`).to.equal(join(ROOT, 'grafana', 'dashboards'));
+    const env = environmentOf(grafana);
+    expect(env.GF_AUTH_ANONYMOUS_ENABLED, 'GF_AUTH_ANONYMOUS_ENABLED').to.equal('true');
+    expect(env.GF_AUTH_ANONYMOUS_ORG_ROLE, 'GF_AUTH_ANONYMOUS_ORG_ROLE').to.equal('Viewer');
+    const home = env.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH;
+    if (home !== undefined) expect(existsSync(hostPathOf(mounts, home) ?? ''), `home dashboard ${home}`).to.equal(true);
+
+    const sources = readdirSync(join(ROOT, 'grafana', 'provisioning', 'datasources'))
+      .flatMap((file) => (readYaml(join(ROOT, 'grafana', 'provisioning', 'datasources', file)) as { datasources?: { type?: string; url?: string }[] }).datasources ?? [])
+      .filter((source) => source.type === 'prometheus');
+    expect(sources).to.have.length.greaterThan(0);
+    for (const source of sources) {
+      const url = new URL(source.url ?? '');
+      expect(composeServices(), `data source ${source.url ?? ''}: a service of that name`).to.have.property(url.hostname);
+      expect(composeService(url.hostname).ports ?? [], `data source ${source.url ?? ''}: port`).to.include(`${url.port}:${url.port}`);
+    }
+  });
+});
+
+describe('deployment: IAM policies (docs/iam-policy.json, docs/iam-trust-policy.json)', () => {
+  it('finds the AWS calls of a file: commands and paginators, imported by name, renamed or as a namespace', () => {
+    const code = [
+      "import { GetDomainCommand as GetDomain, type ListDomainsCommand, CustomerProfilesClient } from '@aws-sdk/client-customer-profiles';",
+      "import * as er from '@aws-sdk/client-entityresolution';",
+      "import { paginateListMatchingWorkflows } from '@aws-sdk/client-entityresolution';",
+      "import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';",
+      'declare const client: CustomerProfilesClient;',
+      "await client.send(new GetDomain({ DomainName: 'retail' }));",
+      'await client.send(new er.ListIdMappingWorkflowsCommand({}));',
+      'new GetCallerIdentityCommand({});',
+      'new CustomerProfilesClient({});',
+      'for await (const page of paginateListMatchingWorkflows({ client }, {})) void page;',
+      '// new ListDomainsCommand({}) in a comment is no call',
+      'export type Unused = ListDomainsCommand;',
+    ].join('\n');
+    const { calls, problems } = awsCallsIn('example.ts', code);
+    expect(calls).to.deep.equal([
+      { action: 'profile:GetDomain', at: 'example.ts:6' },
+      { action: 'entityresolution:ListIdMappingWorkflows', at: 'example.ts:7' },
+      { action: 'entityresolution:ListMatchingWorkflows', at: 'example.ts:10' },
+    ]);
+    expect(problems).to.deep.equal([]);
+    const hidden = awsCallsIn('hidden.ts', "import { CustomerProfiles } from '@aws-sdk/client-customer-profiles';\nawait import('@aws-sdk/client-entityresolution');\n");
+    expect(hidden.problems).to.have.length(2);
+  });
+
+  it('allows exactly the operations the code calls (from src/**/*.ts), no more, no fewer', () => {
+    const { calls, problems } = awsCallsInSrc();
+    expect(problems, 'AWS calls the scan cannot see').to.deep.equal([]);
+    const called = new Map<string, string[]>();
+    for (const { action, at } of calls) called.set(action, [...(called.get(action) ?? []), at]);
+    const allowed = new Set(policyGrants(readPolicy(IAM_POLICY)).keys());
+    const missing = [...called].filter(([action]) => !allowed.has(action)).map(([action, where]) => `${action} (called at ${where.join(', ')})`);
+    const unused = [...allowed].filter((action) => !called.has(action));
+    expect(missing, `called by the code but not allowed by ${rel(IAM_POLICY)}`).to.deep.equal([]);
+    expect(unused, `allowed by ${rel(IAM_POLICY)} but called nowhere in src/`).to.deep.equal([]);
+    expect(called.size).to.be.greaterThan(0);
+  });
+
+  it('grants each action on exactly its resource type, in Allow statements without wildcards or Not* elements', () => {
+    const policy = readPolicy(IAM_POLICY);
+    expect(policy.Version).to.equal('2012-10-17');
+    for (const [index, statement] of (policy.Statement ?? []).entries()) {
+      const where = `statement ${statement.Sid ?? index}`;
+      expect(statement.Effect, where).to.equal('Allow');
+      expect(statement.NotAction, where).to.equal(undefined);
+      expect(statement.NotResource, where).to.equal(undefined);
+      expect(statement.Principal, where).to.equal(undefined);
+      for (const action of list(statement.Action)) expect(action, where).to.match(/^(?:profile|entityresolution):[A-Z][A-Za-z]+$/);
+      expect(list(statement.Resource), `${where}: Resource`).to.have.length.greaterThan(0);
+    }
+    for (const [action, resources] of policyGrants(policy)) {
+      const expected = ACTION_RESOURCES[action];
+      expect(expected, `${action}: no row in ACTION_RESOURCES (test/deploy.test.ts): add its resource type from the Service Authorization Reference`).to.not.equal(undefined);
+      expect([...resources].sort(), `${action}: resources`).to.deep.equal([...(expected ?? [])].sort());
+    }
+  });
+
+  it('has a trust policy that lets the exporter\'s role assume a target account\'s role with an external ID', () => {
+    const trust = readPolicy(IAM_TRUST_POLICY);
+    expect(trust.Version).to.equal('2012-10-17');
+    expect(trust.Statement).to.have.length(1);
+    const [statement] = trust.Statement ?? [];
+    expect(statement?.Effect).to.equal('Allow');
+    expect(list(statement?.Action)).to.deep.equal(['sts:AssumeRole']);
+    const serviceAccounts = ofKind(kustomize(join(KUBERNETES_DIR, 'base'), 'Kustomization', [], new Set()), 'ServiceAccount');
+    const irsaRoles = serviceAccounts.map(({ doc }) => doc.metadata?.annotations?.[IRSA_ROLE_ANNOTATION]);
+    expect(list(statement?.Principal?.AWS), 'the principal: the exporter\'s (IRSA) role').to.deep.equal(irsaRoles);
+    const externalId = statement?.Condition?.StringEquals?.['sts:ExternalId'];
+    expect(externalId, 'Condition.StringEquals sts:ExternalId').to.be.a('string').and.match(/^[\w+=,.@:/-]{2,1224}$/);
+  });
+});
+
+describe('deployment: README', () => {
+  const readme = (): string => readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = (): string => /^## Deployment\n([\s\S]*?)^## /m.exec(readme())?.[1] ?? '';
+
+  it('has a "Deployment" section right before "TLS and authentication", listed in the contents', () => {
+    const headings = readme().split('\n').filter((line) => line.startsWith('## '));
+    expect(headings[headings.indexOf('## Deployment') + 1]).to.equal('## TLS and authentication');
+    const contents = readme().split('\n').filter((line) => /^- \[.*\]\(#.*\)$/.test(line));
+    const index = contents.indexOf('- [Deployment](#deployment)');
+    expect(index, 'contents entry').to.be.at.least(0);
+    expect(contents[index + 1]).to.equal('- [TLS and authentication](#tls-and-authentication)');
+  });
+
+  it('names only files and directories of the repository that exist', () => {
+    const paths = [...section().matchAll(/(?<![\w./-])((?:deploy|docs|scripts|grafana|prometheus)\/[\w./-]*[\w/])/g)].map((match) => match[1] ?? '');
+    expect(paths.length).to.be.greaterThan(5);
+    for (const path of new Set(paths)) expect(existsSync(join(ROOT, path)), path).to.equal(true);
+  });
+});
