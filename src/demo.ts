@@ -48,6 +48,8 @@ export async function startDemo(): Promise<Demo> {
     requestTimeoutSeconds: 2,
     collectionTimeoutSeconds: 5,
     stateFile: undefined,
+    discovery: [],
+    refreshEveryCollections: 10,
     lookbackSeconds: 2 * 86400,
     maxJobsPerTarget: 10,
     concurrency: 4,

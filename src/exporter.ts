@@ -100,6 +100,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
         await Promise.all([snapshotMetrics.rendered(), persistState()]);
       },
       collectionSkipped: () => { self.collectionSkipped(); },
+      refreshFinished: (ok, discovered) => { self.refreshFinished(ok, discovered); },
     },
   });
 

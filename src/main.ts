@@ -10,6 +10,8 @@ import { REVISION, VERSION } from './version.js';
 
 /** Exit code for a command line or configuration the exporter cannot run with. */
 const EXIT_BAD_INPUT = 2;
+/** Exit code of `--config.check=discover` when a discovery could not read AWS. */
+const EXIT_AWS_FAILED = 1;
 /** SIGTERM/SIGINT must end the process within this, whatever is in flight. */
 const SHUTDOWN_GRACE_MS = 4000;
 
@@ -69,6 +71,13 @@ async function main(argv: readonly string[]): Promise<void> {
     if (flags.configCheck) {
       process.stdout.write(`${flags.configFile}: OK (${config.targets.length} targets)\n`);
       if (webConfigFile !== undefined) process.stdout.write(`${webConfigFile}: OK\n`);
+      if (flags.configCheck === 'discover') {
+        // Loaded only for the dry run, like the demo: a plain check never reaches AWS.
+        const { checkDiscovery } = await import('./discoveryCheck.js');
+        const { lines, ok } = await checkDiscovery(config, logger);
+        process.stdout.write(`${lines.join('\n')}\n`);
+        if (!ok) process.exit(EXIT_AWS_FAILED);
+      }
       return;
     }
   }

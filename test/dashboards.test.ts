@@ -28,7 +28,7 @@ const EXPECTED: Readonly<Record<string, { readonly uid: string; readonly scope: 
 
 /** Which metrics carry which scoping labels: a selector of such a metric must filter them by the variable of that name. */
 const SCOPED_METRICS: readonly { readonly pattern: RegExp; readonly labels: readonly string[] }[] = [
-  { pattern: /aws_customer_profiles_identity_resolution_/, labels: ['aws_account_id', 'aws_region', 'domain'] },
+  { pattern: /aws_customer_profiles_/, labels: ['aws_account_id', 'aws_region', 'domain'] },
   { pattern: /aws_entity_resolution_/, labels: ['aws_account_id', 'aws_region', 'workflow'] },
   { pattern: /^aws_resolution_exporter_target_/, labels: ['aws_account_id', 'aws_region'] },
 ];
@@ -90,6 +90,17 @@ interface Variable {
   readonly allValue?: string;
   readonly refresh?: number;
 }
+/** An annotation query: Grafana's built-in one, or a Prometheus query (its expression at the top level or in `target`). */
+interface Annotation {
+  readonly name?: string;
+  readonly builtIn?: number;
+  readonly enable?: boolean;
+  readonly datasource?: Datasource;
+  readonly expr?: string;
+  readonly target?: { readonly expr?: string };
+  readonly useValueForTime?: boolean;
+  readonly filter?: { readonly exclude?: boolean; readonly ids?: readonly number[] };
+}
 interface Link { readonly type?: string; readonly tags?: readonly string[]; readonly includeVars?: boolean; readonly keepTime?: boolean }
 interface Dashboard {
   readonly file: string;
@@ -103,6 +114,7 @@ interface Dashboard {
   readonly links?: readonly Link[];
   readonly panels?: readonly Panel[];
   readonly templating?: { readonly list?: readonly Variable[] };
+  readonly annotations?: { readonly list?: readonly Annotation[] };
 }
 
 function loadDashboards(): Dashboard[] {
@@ -122,10 +134,20 @@ const variablesOf = (dashboard: Dashboard): readonly Variable[] => dashboard.tem
 const where = (dashboard: Dashboard, panel?: Panel, target?: Target): string =>
   [dashboard.file, panel ? `panel ${String(panel.id)} "${panel.title ?? ''}"` : undefined, target ? `target ${target.refId ?? '?'}` : undefined].filter(Boolean).join(' / ');
 
-/** Every (dashboard, panel, target) with an expression, rows left out. */
-function targetsOf(dashboards: readonly Dashboard[]): { dashboard: Dashboard; panel: Panel; target: Target; expr: string }[] {
-  return dashboards.flatMap((dashboard) => panelsOf(dashboard).filter((panel) => !isRow(panel)).flatMap((panel) =>
-    (panel.targets ?? []).map((target) => ({ dashboard, panel, target, expr: target.expr ?? '' }))));
+/** The annotation queries of a dashboard, Grafana's built-in one left out. */
+const annotationQueriesOf = (dashboard: Dashboard): readonly Annotation[] => (dashboard.annotations?.list ?? []).filter((annotation) => annotation.builtIn !== 1);
+const annotationExpr = (annotation: Annotation): string => annotation.expr ?? annotation.target?.expr ?? '';
+
+/**
+ * Every PromQL query of the dashboards, with where it is: each panel target (rows left out), then each
+ * annotation query, which the same rules hold to.
+ */
+function queriesOf(dashboards: readonly Dashboard[]): { dashboard: Dashboard; at: string; expr: string }[] {
+  return dashboards.flatMap((dashboard) => [
+    ...panelsOf(dashboard).filter((panel) => !isRow(panel)).flatMap((panel) =>
+      (panel.targets ?? []).map((target) => ({ dashboard, at: where(dashboard, panel, target), expr: target.expr ?? '' }))),
+    ...annotationQueriesOf(dashboard).map((annotation) => ({ dashboard, at: `${dashboard.file} / annotation "${annotation.name ?? ''}"`, expr: annotationExpr(annotation) })),
+  ]);
 }
 
 // ---------------------------------------------------------------------------------------------- PromQL
@@ -403,6 +425,26 @@ describe('bundled Grafana dashboards', () => {
     expect(problems).to.deep.equal([]);
   });
 
+  it('give every annotation query a name, the templated data source, an expression, and only panels of its dashboard to show on', () => {
+    const problems: string[] = [];
+    for (const dashboard of dashboards()) {
+      const ids = new Set(panelsOf(dashboard).map((panel) => panel.id));
+      const names = new Set<string>();
+      for (const annotation of annotationQueriesOf(dashboard)) {
+        const at = `${dashboard.file} / annotation "${annotation.name ?? ''}"`;
+        if (!(annotation.name ?? '').trim()) problems.push(`${at}: no name`);
+        if (names.has(annotation.name ?? '')) problems.push(`${at}: name used twice`);
+        names.add(annotation.name ?? '');
+        if (annotation.datasource?.type !== 'prometheus' || annotation.datasource.uid !== DS_VARIABLE_UID) problems.push(`${at}: datasource ${JSON.stringify(annotation.datasource)}`);
+        if (!annotationExpr(annotation).trim()) problems.push(`${at}: no expr`);
+        // With useValueForTime Grafana places the event at the series' value, which it reads as milliseconds.
+        if (annotation.useValueForTime === true && !/\*\s*1000\s*$/.test(annotationExpr(annotation))) problems.push(`${at}: useValueForTime needs the timestamp in milliseconds (* 1000)`);
+        for (const id of annotation.filter?.ids ?? []) if (!ids.has(id)) problems.push(`${at}: shown on panel ${String(id)}, which the dashboard does not have`);
+      }
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
   it('give every panel at least one target, each with an expression and a refId unique in its panel', () => {
     const problems: string[] = [];
     for (const dashboard of dashboards()) {
@@ -420,20 +462,21 @@ describe('bundled Grafana dashboards', () => {
   });
 
   it('write every expression in PromQL that parses once the variables are substituted', () => {
-    const all = targetsOf(dashboards());
+    const all = queriesOf(dashboards());
     expect(all.length).to.be.greaterThan(20);
-    const problems = all.flatMap(({ dashboard, panel, target, expr }) => parsePromQL(interpolate(expr)).errors.map((error) => `${where(dashboard, panel, target)}: ${error}`));
+    expect(all.filter(({ at }) => at.includes(' / annotation ')), 'annotation queries are checked too').to.not.be.empty;
+    const problems = all.flatMap(({ at, expr }) => parsePromQL(interpolate(expr)).errors.map((error) => `${at}: ${error}`));
     expect(problems).to.deep.equal([]);
   });
 
   it('use $__rate_interval as the range of every rate, irate and increase', () => {
     const problems: string[] = [];
-    for (const { dashboard, panel, target, expr } of targetsOf(dashboards())) {
+    for (const { at, expr } of queriesOf(dashboards())) {
       const { source, nodes } = parsePromQL(interpolate(expr, MAGIC_RATE_INTERVAL));
       for (const call of nodes.filter((node) => node.name === 'FunctionCall' && RATE_FUNCTIONS.has(functionName(source, node)))) {
         const argument = childrenOf(call, 'FunctionCallBody')[0]?.firstChild; // the parentheses are no nodes
         const range = argument?.name === 'MatrixSelector' ? childrenOf(argument, 'DurationExpr')[0] : undefined;
-        if (!range || source.slice(range.from, range.to) !== RATE_INTERVAL_MAGIC) problems.push(`${where(dashboard, panel, target)}: ${source.slice(call.from, call.to)} does not range over $__rate_interval`);
+        if (!range || source.slice(range.from, range.to) !== RATE_INTERVAL_MAGIC) problems.push(`${at}: ${source.slice(call.from, call.to)} does not range over $__rate_interval`);
       }
     }
     expect(problems).to.deep.equal([]);
@@ -441,12 +484,12 @@ describe('bundled Grafana dashboards', () => {
 
   it('select every series with job=~"$job" and instance=~"$instance"', () => {
     const problems: string[] = [];
-    for (const { dashboard, panel, target, expr } of targetsOf(dashboards())) {
+    for (const { at, expr } of queriesOf(dashboards())) {
       const { source, selectors } = parsePromQL(interpolate(expr));
       for (const selector of selectors) {
         for (const label of ['job', 'instance']) {
           if (!selector.matchers.some((matcher) => matcher.label === label && matcher.op === '=~' && matcher.value === valueOf(label))) {
-            problems.push(`${where(dashboard, panel, target)}: ${source.slice(selector.node.from, selector.node.to)} lacks ${label}=~"$${label}"`);
+            problems.push(`${at}: ${source.slice(selector.node.from, selector.node.to)} lacks ${label}=~"$${label}"`);
           }
         }
       }
@@ -456,15 +499,15 @@ describe('bundled Grafana dashboards', () => {
 
   it('filter every job and target series by the dashboard\'s account, region and domain or workflow variables', () => {
     const problems: string[] = [];
-    for (const { dashboard, panel, target, expr } of targetsOf(dashboards())) {
+    for (const { dashboard, at, expr } of queriesOf(dashboards())) {
       const scope = new Set(EXPECTED[dashboard.file]?.scope ?? []);
       const { source, selectors } = parsePromQL(interpolate(expr));
       for (const selector of selectors) {
         const labels = SCOPED_METRICS.filter(({ pattern }) => pattern.test(selector.metric ?? '')).flatMap((scoped) => scoped.labels);
         for (const label of labels) {
-          if (!scope.has(label)) problems.push(`${where(dashboard, panel, target)}: ${selector.metric ?? '?'} has a ${label} label the dashboard has no variable for`);
+          if (!scope.has(label)) problems.push(`${at}: ${selector.metric ?? '?'} has a ${label} label the dashboard has no variable for`);
           else if (!selector.matchers.some((matcher) => matcher.label === label && matcher.op === '=~' && matcher.value === valueOf(label))) {
-            problems.push(`${where(dashboard, panel, target)}: ${source.slice(selector.node.from, selector.node.to)} lacks ${label}=~"$${label}"`);
+            problems.push(`${at}: ${source.slice(selector.node.from, selector.node.to)} lacks ${label}=~"$${label}"`);
           }
         }
       }
@@ -474,12 +517,12 @@ describe('bundled Grafana dashboards', () => {
 
   it('match template variables only with =~ (an All of .* must stay a regex), and only variables the dashboard defines', () => {
     const problems: string[] = [];
-    for (const { dashboard, panel, target, expr } of targetsOf(dashboards())) {
+    for (const { dashboard, at, expr } of queriesOf(dashboards())) {
       const defined = new Set(variablesOf(dashboard).map((variable) => variable.name));
-      for (const name of referencedVariables(expr)) if (!defined.has(name)) problems.push(`${where(dashboard, panel, target)}: uses $${name}, which the dashboard does not define`);
+      for (const name of referencedVariables(expr)) if (!defined.has(name)) problems.push(`${at}: uses $${name}, which the dashboard does not define`);
       for (const selector of parsePromQL(interpolate(expr)).selectors) {
         for (const matcher of selector.matchers) {
-          if (matcher.value.includes(valueOf('')) && matcher.op !== '=~') problems.push(`${where(dashboard, panel, target)}: ${matcher.label}${matcher.op}"${matcher.value}" matches a variable without =~`);
+          if (matcher.value.includes(valueOf('')) && matcher.op !== '=~') problems.push(`${at}: ${matcher.label}${matcher.op}"${matcher.value}" matches a variable without =~`);
         }
       }
     }
@@ -488,10 +531,10 @@ describe('bundled Grafana dashboards', () => {
 
   it('never use a counter or a histogram series bare, only as the range of rate, irate or increase', () => {
     const problems: string[] = [];
-    for (const { dashboard, panel, target, expr } of targetsOf(dashboards())) {
+    for (const { at, expr } of queriesOf(dashboards())) {
       const { source, selectors } = parsePromQL(interpolate(expr));
       for (const selector of selectors) {
-        if (COUNTER_SUFFIX.test(selector.metric ?? '') && !insideRateFunction(source, selector.node)) problems.push(`${where(dashboard, panel, target)}: ${selector.metric ?? '?'} used outside rate, irate or increase`);
+        if (COUNTER_SUFFIX.test(selector.metric ?? '') && !insideRateFunction(source, selector.node)) problems.push(`${at}: ${selector.metric ?? '?'} used outside rate, irate or increase`);
       }
     }
     expect(problems).to.deep.equal([]);
@@ -527,11 +570,12 @@ describe('bundled Grafana dashboards', () => {
     expect(problems).to.deep.equal([]);
   });
 
-  it('are described panel by panel in grafana/README.md', () => {
+  it('are described panel by panel, and annotation by annotation, in grafana/README.md', () => {
     const readme = readFileSync(README, 'utf8');
     const missing = dashboards().flatMap((dashboard) => [
       `## ${(dashboard.title ?? '').replace(TITLE_PREFIX, '')}\n`,
       ...panelsOf(dashboard).filter((panel) => !isRow(panel)).map((panel) => `**${panel.title ?? ''}**`),
+      ...annotationQueriesOf(dashboard).map((annotation) => `**${annotation.name ?? ''}**`),
     ].filter((heading) => !readme.includes(heading)).map((heading) => `${dashboard.file}: ${heading.trim()}`));
     expect(missing).to.deep.equal([]);
   });
@@ -552,7 +596,7 @@ describe('bundled Grafana dashboards', () => {
           else if (!known.has(selector.metric)) problems.push(`${context}: ${selector.metric} is neither emitted nor recorded`);
         }
       };
-      for (const { dashboard, panel, target, expr } of targetsOf(dashboards())) check(where(dashboard, panel, target), interpolate(expr));
+      for (const { at, expr } of queriesOf(dashboards())) check(at, interpolate(expr));
       for (const dashboard of dashboards()) {
         for (const variable of variablesOf(dashboard).filter((candidate) => candidate.type === 'query')) {
           check(`${dashboard.file}: variable ${variable.name ?? '?'}`, interpolate(labelValuesOf(queryOf(variable))?.selector ?? ''));

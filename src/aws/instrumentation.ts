@@ -24,6 +24,9 @@ interface MiddlewareTarget {
  * deserialize step, inside the SDK's retry loop, so a 429 that a retry later absorbed is still counted.
  */
 export function instrumentClient(client: MiddlewareTarget, service: AwsService, observe: AwsAttemptObserver): void {
+  // The SDK's AssumeRole provider applies its client plugins again on each use of the same STS client.
+  if (instrumented.has(client.middlewareStack)) return;
+  instrumented.add(client.middlewareStack);
   const middleware: DeserializeMiddleware<object, MetadataBearer> =
     (next: DeserializeHandler<object, MetadataBearer>, context: HandlerExecutionContext) =>
     async (args: DeserializeHandlerArguments<object>) => {
@@ -48,6 +51,8 @@ export function instrumentClient(client: MiddlewareTarget, service: AwsService, 
     };
   client.middlewareStack.add(middleware, { step: 'deserialize', name: 'awsResolutionExporterAttempts', priority: 'high' });
 }
+
+const instrumented = new WeakSet<object>();
 
 function operationName(context: HandlerExecutionContext): string {
   return (context.commandName ?? 'Unknown').replace(/Command$/, '');

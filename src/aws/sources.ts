@@ -20,7 +20,7 @@ import type { IdentityResolutionJobDetail, IdMappingJobDetail, JobSource, JobSum
 export type CallGate = <T>(operation: string, call: () => Promise<T>, signal?: AbortSignal) => Promise<T>;
 
 /** The SDK's per-call options: an abort signal cancels the HTTP request in flight. */
-function sendOptions(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {
+export function sendOptions(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {
   return signal === undefined ? {} : { abortSignal: signal };
 }
 

@@ -4,7 +4,8 @@ import type { LogFormat, LogLevel } from '../log.js';
 
 export interface Flags {
   readonly configFile: string;
-  readonly configCheck: boolean;
+  /** `config`: validate the file; `discover`: also run the discoveries against AWS and print what would be watched. */
+  readonly configCheck: false | 'config' | 'discover';
   /** Undefined host listens on every interface. */
   readonly listenHost: string | undefined;
   readonly listenPort: number;
@@ -28,6 +29,7 @@ AWS Entity Resolution matching and ID-mapping jobs.
 Flags:
   --config.file=PATH           configuration file (default "config.yaml")
   --config.check               validate the configuration file, then exit 0 (valid) or 2 (invalid)
+  --config.check=discover      ...and run its discoveries against AWS, printing every target it would watch
   --web.listen-address=ADDR    address to listen on for HTTP requests (default ":10102")
   --web.telemetry-path=PATH    path under which to expose metrics (default "/metrics")
   --web.config.file=PATH       web configuration file for TLS and basic auth (exporter-toolkit format)
@@ -53,12 +55,14 @@ export function parseFlags(argv: readonly string[]): Flags {
   let values;
   try {
     ({ values } = parseArgs({
-      args: [...argv],
+      // --config.check is a switch that may take one value; parseArgs has no such type, so the value form is spelled out.
+      args: argv.map((arg) => (arg === '--config.check=discover' ? '--config.check-discover' : arg)),
       strict: true,
       allowPositionals: false,
       options: {
         'config.file': { type: 'string', default: 'config.yaml' },
         'config.check': { type: 'boolean', default: false },
+        'config.check-discover': { type: 'boolean', default: false },
         'web.listen-address': { type: 'string', default: ':10102' },
         'web.telemetry-path': { type: 'string', default: '/metrics' },
         'web.config.file': { type: 'string', default: '' },
@@ -79,7 +83,7 @@ export function parseFlags(argv: readonly string[]): Flags {
   if (!telemetryPath.startsWith('/') || telemetryPath === '/') throw new UsageError(`--web.telemetry-path must start with / and not be / itself, got "${telemetryPath}"`);
   return {
     configFile: values['config.file'],
-    configCheck: values['config.check'],
+    configCheck: values['config.check-discover'] ? 'discover' : values['config.check'] && 'config',
     listenHost,
     listenPort,
     telemetryPath,

@@ -1,8 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import { awsErrorName, describeError } from '../aws/errors.js';
-import type { ExporterConfig } from '../config/types.js';
+import type { ExporterConfig, TargetConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { AnyTargetSnapshot, CollectionSnapshot } from './snapshot.js';
+import { Refresher } from './refresh.js';
 import { isMine, type Shard } from './shard.js';
 import type { TargetState } from './targetCollector.js';
 import { createTargetRunner, TargetCollectionError, targetKey, type TargetDependencies, type TargetRunner } from './targets.js';
@@ -22,6 +23,8 @@ export interface CollectionObserver {
   /** The collection ends when the promise returned (if any) settles: publishing it is part of it. */
   collectionFinished(snapshot: CollectionSnapshot): Promise<void> | undefined;
   collectionSkipped(): void;
+  /** A refresh (discovery, domain and workflow facts) ran; `ok` is false when any of its reads failed. */
+  refreshFinished(ok: boolean, discovered: readonly TargetConfig[] | undefined): void;
 }
 
 export interface PollerDependencies extends TargetDependencies {
@@ -41,23 +44,49 @@ export class Poller {
   private runners = new Map<string, TargetRunner>();
   private running: Promise<CollectionSnapshot> | undefined;
   private collectionTimeoutMs = Number.POSITIVE_INFINITY;
+  private config: ExporterConfig;
+  private discovered: readonly TargetConfig[] = [];
+  /** Collections since the last refresh; a refresh is due when it reaches the configured period. */
+  private sinceRefresh = Number.POSITIVE_INFINITY;
+  private readonly refresher: Refresher;
+  private discoveryOk = true;
+  /** Saved states not yet claimed by a target (one discovery has still to find). */
+  private savedState = new Map<string, TargetState>();
 
   constructor(
     config: ExporterConfig,
     private readonly deps: PollerDependencies,
   ) {
+    this.config = config;
+    this.refresher = new Refresher(deps);
     this.reconfigure(config);
   }
 
-  /** Applies a new config: targets kept keep their state, new ones start fresh, removed ones are forgotten. */
+  /**
+   * Applies a new config: targets kept keep their state, new ones start fresh, removed ones are forgotten.
+   * The next collection refreshes discovery and facts, as the discoveries may have changed.
+   */
   reconfigure(config: ExporterConfig): void {
-    const settings = { lookbackSeconds: config.lookbackSeconds, maxJobs: config.maxJobsPerTarget };
+    this.config = config;
+    this.sinceRefresh = Number.POSITIVE_INFINITY;
     // setTimeout fires at once for anything above 2^31 - 1 ms (about 24.8 days): a yearly schedule's deadline is capped there.
     this.collectionTimeoutMs = Math.min(config.collectionTimeoutSeconds * 1000, MAX_TIMER_MS);
+    this.applyTargets();
+  }
+
+  /** Runners for the configured targets and the discovered ones, each target once (listed ones first). */
+  private applyTargets(): void {
+    const { config } = this;
+    const settings = { lookbackSeconds: config.lookbackSeconds, maxJobs: config.maxJobsPerTarget };
     const next = new Map<string, TargetRunner>();
-    for (const target of config.targets) {
+    for (const target of [...config.targets, ...this.discovered]) {
       const key = targetKey(target);
-      const runner = this.runners.get(key) ?? createTargetRunner(target, settings, this.deps);
+      if (next.has(key)) continue;
+      let runner = this.runners.get(key);
+      if (!runner) {
+        runner = createTargetRunner(target, settings, this.deps);
+        this.restoreInto(key, runner);
+      }
       runner.updateSettings(settings);
       next.set(key, runner);
     }
@@ -69,16 +98,22 @@ export class Poller {
     return new Map([...this.runners].map(([key, runner]) => [key, runner.exportState()]));
   }
 
-  /** Continues each configured target from its saved state, if there is one; call before the first collection. */
+  /**
+   * Continues each target from its saved state, if there is one: the configured ones now, discovered ones when
+   * discovery finds them again. Returns how many continued now.
+   */
   restoreState(state: ReadonlyMap<string, TargetState>): number {
-    let restored = 0;
-    for (const [key, runner] of this.runners) {
-      const saved = state.get(key);
-      if (saved === undefined) continue;
-      runner.restoreState(saved);
-      restored++;
-    }
-    return restored;
+    this.savedState = new Map(state);
+    const before = this.savedState.size;
+    for (const [key, runner] of this.runners) this.restoreInto(key, runner);
+    return before - this.savedState.size;
+  }
+
+  private restoreInto(key: string, runner: TargetRunner): void {
+    const saved = this.savedState.get(key);
+    if (saved === undefined) return;
+    runner.restoreState(saved);
+    this.savedState.delete(key);
   }
 
   /** Resolves once no collection runs (at once when none does). */
@@ -112,8 +147,14 @@ export class Poller {
     const timer = setTimeout(() => { deadline.abort(new CollectionDeadlineError(this.collectionTimeoutMs / 1000)); }, this.collectionTimeoutMs);
     let targets: AnyTargetSnapshot[];
     try {
+      const round = this.refresher.round(deadline.signal);
+      const refreshing = this.sinceRefresh >= this.config.refreshEveryCollections;
+      if (refreshing) await this.discover(round);
+      this.sinceRefresh = refreshing ? 1 : this.sinceRefresh + 1;
       const mine = await this.runnersOfThisShard();
-      targets = await Promise.all(mine.map((runner) => this.collectTarget(runner, now, deadline.signal)));
+      if (refreshing) await this.refreshFacts(mine, round, now);
+      const collected = await Promise.all(mine.map((runner) => this.collectTarget(runner, now, deadline.signal)));
+      targets = collected.map((target) => ({ ...target, facts: this.refresher.factsOf(target.identity) }));
     } finally {
       clearTimeout(timer);
     }
@@ -123,6 +164,23 @@ export class Poller {
     const down = targets.filter((target) => !target.up).length;
     this.deps.logger.info({ duration_seconds: snapshot.durationSeconds, targets: targets.length, targets_down: down }, down ? 'collection finished with targets down' : 'collection finished');
     return snapshot;
+  }
+
+  /** Runs the discoveries, if any, and watches what they found from this collection on. */
+  private async discover(round: ReturnType<Refresher['round']>): Promise<void> {
+    if (this.config.discovery.length === 0) return;
+    const { targets, ok } = await this.refresher.discover(this.config.discovery, round);
+    this.discovered = targets;
+    this.applyTargets();
+    this.discoveryOk = ok;
+  }
+
+  /** Reads GetDomain and List*Workflows for this shard's targets, and reports the refresh. */
+  private async refreshFacts(mine: readonly TargetRunner[], round: ReturnType<Refresher['round']>, now: number): Promise<void> {
+    const watched = await Promise.all(mine.map((runner) => runner.identity().then((identity) => ({ identity, role: runner.config.role }), () => undefined)));
+    const factsOk = await this.refresher.refreshFacts(watched.filter((target) => target !== undefined), round, now);
+    this.deps.observer.refreshFinished(factsOk && this.discoveryOk, this.config.discovery.length === 0 ? undefined : this.discovered);
+    this.discoveryOk = true;
   }
 
   /**

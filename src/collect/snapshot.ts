@@ -1,3 +1,4 @@
+import type { DomainDetail, WorkflowSummary } from '../aws/catalogSources.js';
 import type { TargetKind } from '../config/types.js';
 import type { JobDetailByKind } from './kinds.js';
 
@@ -39,6 +40,16 @@ export interface TargetSnapshot<K extends TargetKind = TargetKind> {
   readonly lastFailureEnd: number | undefined;
   /** Undefined until the target's first successful collection. */
   readonly counters: FinishedCounters | undefined;
+  /** What GetDomain or List*Workflows last said about the target (refreshed every few collections). */
+  readonly facts?: TargetFacts | undefined;
+}
+
+/** A domain's settings and size, or a workflow's summary; undefined until first read. */
+export interface TargetFacts {
+  readonly domain?: DomainDetail | undefined;
+  readonly workflow?: WorkflowSummary | undefined;
+  /** Epoch seconds the facts were read at: the schedule's last and next run are reckoned from the collection's time. */
+  readonly readAt: number;
 }
 
 export type AnyTargetSnapshot = { [K in TargetKind]: TargetSnapshot<K> }[TargetKind];

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration.js';
 import { scheduleIntervalSeconds } from './schedule.js';
 import { describeValue, expected, formatPath } from './issues.js';
-import type { ExporterConfig, RoleConfig, TargetConfig, TargetKind } from './types.js';
+import type { DiscoveryConfig, ExporterConfig, RoleConfig, TargetConfig, TargetKind } from './types.js';
 
 /** Per HTTP attempt to AWS, unless the schedule leaves less time. */
 const DEFAULT_REQUEST_TIMEOUT_SECONDS = 10;
@@ -187,6 +187,39 @@ const idMappingWorkflow = targetEntry(idMappingWorkflowRef).transform((entry, ct
   return { name: text, region: entry.region ?? arnRegion, role: roleOf(entry, ctx), resourceName: workflowName };
 });
 
+/** A regular expression, checked to compile. */
+const pattern = checked(z.string(expected('a regular expression')), (text) => {
+  try {
+    new RegExp(text);
+    return undefined;
+  } catch (error) {
+    return `${describeValue(text)} is not a regular expression: ${(error as Error).message}`;
+  }
+});
+
+const discoverFields = {
+  regions: z.array(awsRegion).min(1, expected('at least one region')).optional(),
+  include: pattern.optional(),
+  exclude: pattern.optional(),
+  ...roleFields,
+};
+
+/** A discovery block may be one map or a list of them (one per account or role); a map is read as a list of one. */
+function oneOrMany<T extends z.ZodType>(one: T) {
+  return z.preprocess((value) => (typeof value === 'object' && value !== null && !Array.isArray(value) ? [value] : value), z.array(one));
+}
+
+const profilesDiscovery = oneOrMany(
+  z.strictObject({ ...discoverFields, all_domains: z.boolean(expected('true or false')).default(false) })
+    .transform((spec, ctx) => ({ ...spec, role: roleOf(spec, ctx) })),
+);
+const entityResolutionDiscovery = oneOrMany(
+  z.strictObject({
+    ...discoverFields,
+    kinds: z.array(z.enum(['matching', 'id_mapping'], expected('matching or id_mapping'))).min(1, expected('at least one kind')).default(['matching', 'id_mapping']),
+  }).transform((spec, ctx) => ({ ...spec, role: roleOf(spec, ctx) })),
+);
+
 const configShape = z.strictObject({
   schedule: checked(z.string(expected('a cron expression such as "*/2 * * * *"')), cronProblem).default('*/2 * * * *'),
   lookback: positiveDuration('7d').prefault('7d'),
@@ -198,11 +231,13 @@ const configShape = z.strictObject({
   rate_limit: z.number(expected('a number > 0')).positive(expected('a number > 0')).default(2),
   region: awsRegion.optional(),
   endpoint_url: z.url({ protocol: /^https?$/, ...expected('an http(s) URL such as http://127.0.0.1:4566') }).optional(),
-  customer_profiles: z.strictObject({ domains: z.array(domain).optional() }).optional(),
+  refresh_every_collections: count(1).default(10),
+  customer_profiles: z.strictObject({ domains: z.array(domain).optional(), discover: profilesDiscovery.optional() }).optional(),
   entity_resolution: z
     .strictObject({
       matching_workflows: z.array(matchingWorkflow).optional(),
       id_mapping_workflows: z.array(idMappingWorkflow).optional(),
+      discover: entityResolutionDiscovery.optional(),
     })
     .optional(),
 });
@@ -251,7 +286,22 @@ function toExporterConfig(config: ConfigShape, ctx: z.RefinementCtx): ExporterCo
     region: config.region,
     endpointUrl: config.endpoint_url,
     targets,
+    discovery: discoveryConfigs(config),
+    refreshEveryCollections: config.refresh_every_collections,
   };
+}
+
+/** Both discovery blocks as one list; a region left out is the top-level one (or the SDK's). */
+function discoveryConfigs(config: ConfigShape): DiscoveryConfig[] {
+  const regions = (listed: readonly string[] | undefined): (string | undefined)[] => [...(listed ?? [config.region])];
+  return [
+    ...(config.customer_profiles?.discover ?? []).map((spec): DiscoveryConfig => ({
+      kinds: ['identity_resolution'], regions: regions(spec.regions), include: spec.include, exclude: spec.exclude, allDomains: spec.all_domains, role: spec.role,
+    })),
+    ...(config.entity_resolution?.discover ?? []).map((spec): DiscoveryConfig => ({
+      kinds: spec.kinds, regions: regions(spec.regions), include: spec.include, exclude: spec.exclude, allDomains: false, role: spec.role,
+    })),
+  ];
 }
 
 /**

@@ -23,6 +23,20 @@ export interface TargetConfig {
   readonly role?: RoleConfig | undefined;
 }
 
+/** Where to look for targets beyond the listed ones, and which to keep. */
+export interface DiscoveryConfig {
+  /** Customer Profiles discovery finds domains; Entity Resolution discovery finds matching and ID-mapping workflows. */
+  readonly kinds: readonly TargetKind[];
+  /** Undefined: the SDK's default region. */
+  readonly regions: readonly (string | undefined)[];
+  /** Regular expressions a name must match (include) and must not match (exclude). */
+  readonly include: string | undefined;
+  readonly exclude: string | undefined;
+  /** Customer Profiles: also domains whose identity resolution (Matching) is off. */
+  readonly allDomains: boolean;
+  readonly role: RoleConfig | undefined;
+}
+
 /** The validated configuration, with defaults applied. */
 export interface ExporterConfig {
   /** node-cron expression (5 or 6 fields). */
@@ -46,4 +60,7 @@ export interface ExporterConfig {
   /** Overrides the Customer Profiles, Entity Resolution and STS endpoints for the whole config. */
   readonly endpointUrl: string | undefined;
   readonly targets: readonly TargetConfig[];
+  readonly discovery: readonly DiscoveryConfig[];
+  /** Discovery, GetDomain facts and workflow summaries are read again every this many collections. */
+  readonly refreshEveryCollections: number;
 }

@@ -41,7 +41,12 @@ export function createApp(view: ExporterView): Express {
     res.set('Vary', 'Accept, Accept-Encoding');
     if (gzipIt) res.set('Content-Encoding', 'gzip');
     res.set('Content-Length', String(body.reduce((length, chunk) => length + chunk.length, 0)));
-    // The buffers go out as they are stored, in one write, never copied into one.
+    const [only] = body;
+    if (body.length === 1) {
+      res.end(only);
+      return;
+    }
+    // A large body's buffers go out as they are stored, in one write, never copied into one.
     res.cork();
     for (const chunk of body) res.write(chunk);
     res.end();

@@ -75,15 +75,30 @@ export interface ExpositionPart {
 /** Deflate flushed but not finished: what a part is stored as. */
 const SYNC_FLUSHED = { finishFlush: constants.Z_SYNC_FLUSH } as const;
 
-/** Encodes a small part at once (the exporter's own metrics: a few kilobytes). */
+/**
+ * Encodes a small part (the exporter's own metrics: a few kilobytes) as it is first needed: a scraper asks for
+ * one format and one encoding, so the others are never made.
+ */
 export function encodeText(text: string): EncodedText {
   const bytes = Buffer.from(text, 'utf8');
-  const deflated = deflateRawSync(bytes, SYNC_FLUSHED);
-  return { deflated, crc: crc32(bytes), length: bytes.length, plain: () => Promise.resolve(bytes) };
+  let deflated: Buffer | undefined;
+  let crc: number | undefined;
+  return {
+    get deflated() { return (deflated ??= deflateRawSync(bytes, SYNC_FLUSHED)); },
+    get crc() { return (crc ??= crc32(bytes)); },
+    length: bytes.length,
+    plain: () => Promise.resolve(bytes),
+  };
 }
 
+/** A small part from its Prometheus text; each format is encoded when first asked for. */
 export function encodePart(prometheusText: string): ExpositionPart {
-  return { text: encodeText(prometheusText), openMetrics: encodeText(openMetricsBody(prometheusText)) };
+  let text: EncodedText | undefined;
+  let openMetrics: EncodedText | undefined;
+  return {
+    get text() { return (text ??= encodeText(prometheusText)); },
+    get openMetrics() { return (openMetrics ??= encodeText(openMetricsBody(prometheusText))); },
+  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { TARGET_KINDS, type TargetConfig } from '../config/types.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AwsAttempt } from '../aws/instrumentation.js';
 import type { CollectionSnapshot } from '../collect/snapshot.js';
@@ -34,6 +35,9 @@ export class SelfMetrics {
   private readonly awsDuration: Histogram;
   private readonly reloadSuccessful: Gauge;
   private readonly reloadSuccessTimestamp: Gauge;
+  private readonly refreshes: Counter;
+  private readonly lastRefreshSuccess: Gauge;
+  private readonly discoveredTargets: Gauge;
   /** Made at the first write: without a state_file the series does not exist (a 0 would say a write failed). */
   private stateWriteSuccessful: Gauge | undefined;
 
@@ -78,6 +82,9 @@ export class SelfMetrics {
       registers,
     });
     this.reloadSuccessful = new Gauge({ name: 'aws_resolution_exporter_config_last_reload_successful', help: '1 when the last attempt to load the configuration succeeded, else 0.', registers });
+    this.refreshes = new Counter({ name: 'aws_resolution_exporter_refreshes_total', help: 'Refreshes run: discovery, GetDomain facts and workflow summaries, every refresh_every_collections collections.', registers });
+    this.lastRefreshSuccess = new Gauge({ name: 'aws_resolution_exporter_last_refresh_success', help: '1 when every read of the last refresh succeeded, else 0 (what could not be read kept its last known value).', registers });
+    this.discoveredTargets = new Gauge({ name: 'aws_resolution_exporter_discovered_targets', help: 'Targets the discoveries found at the last refresh, by kind (identity_resolution, matching, id_mapping).', labelNames: ['kind'], registers });
     this.reloadSuccessTimestamp = new Gauge({ name: 'aws_resolution_exporter_config_last_reload_success_timestamp_seconds', help: 'When the configuration was last loaded successfully, in seconds since the epoch.', registers });
   }
 
@@ -106,6 +113,14 @@ export class SelfMetrics {
   scheduleIntervalSeconds(seconds: number): void {
     this.generation++;
     this.scheduleInterval.set(seconds);
+  }
+
+  refreshFinished(ok: boolean, discovered: readonly TargetConfig[] | undefined): void {
+    this.generation++;
+    this.refreshes.inc();
+    this.lastRefreshSuccess.set(ok ? 1 : 0);
+    if (discovered === undefined) return;
+    for (const kind of TARGET_KINDS) this.discoveredTargets.set({ kind }, discovered.filter((target) => target.kind === kind).length);
   }
 
   stateWritten(success: boolean): void {

@@ -4,13 +4,14 @@ import type { AnyTargetSnapshot, CollectionSnapshot } from '../collect/snapshot.
 import { encodePart, StreamEncoder, type ExpositionPart } from '../http/exposition.js';
 import type { FamilySpec, Labels } from './family.js';
 import { identityResolutionJobFamilies, idMappingJobFamilies, matchingJobFamilies, type JobInput } from './jobFamilies.js';
+import { domainFamilies, workflowFamilies } from './factFamilies.js';
 import { selfTargetFamilies, targetFamilies, targetLabels } from './targetFamilies.js';
 
 /** Every family the snapshot feeds, by the kind of target and the input it reads. */
 const TARGET_FAMILIES: Readonly<Record<TargetKind, readonly FamilySpec<AnyTargetSnapshot>[]>> = {
-  identity_resolution: [...selfTargetFamilies, ...targetFamilies('identity_resolution')],
-  matching: [...selfTargetFamilies, ...targetFamilies('matching')],
-  id_mapping: [...selfTargetFamilies, ...targetFamilies('id_mapping')],
+  identity_resolution: [...selfTargetFamilies, ...targetFamilies('identity_resolution'), ...domainFamilies],
+  matching: [...selfTargetFamilies, ...targetFamilies('matching'), ...workflowFamilies],
+  id_mapping: [...selfTargetFamilies, ...targetFamilies('id_mapping'), ...workflowFamilies],
 };
 const JOB_FAMILIES: Readonly<Record<TargetKind, readonly FamilySpec<JobInput<never>>[]>> = {
   identity_resolution: identityResolutionJobFamilies,

@@ -52,6 +52,8 @@ export class Harness {
       requestTimeoutSeconds: 10,
       collectionTimeoutSeconds: 60,
       stateFile: undefined,
+      discovery: [],
+      refreshEveryCollections: 10,
       lookbackSeconds: 30 * 86_400,
       maxJobsPerTarget: 10,
       concurrency: 8,

@@ -1,0 +1,158 @@
+import { getDomain, listDomainNames, listWorkflows, type DomainDetail, type WorkflowSummary } from '../aws/catalogSources.js';
+import type { AccountResolver } from '../aws/accounts.js';
+import { roleKey, type AwsClients } from '../aws/clients.js';
+import { describeError } from '../aws/errors.js';
+import type { CallPacer } from '../aws/pacing.js';
+import type { CallGate } from '../aws/sources.js';
+import type { DiscoveryConfig, RoleConfig, TargetConfig } from '../config/types.js';
+import type { Logger } from '../log.js';
+import type { TargetFacts, TargetIdentity } from './snapshot.js';
+
+export interface RefreshDependencies {
+  readonly clients: AwsClients;
+  readonly accounts: AccountResolver;
+  readonly pacer: CallPacer;
+  readonly logger: Logger;
+}
+
+/** A watched target whose facts to read: where it lives and under which role. */
+export interface WatchedTarget {
+  readonly identity: TargetIdentity;
+  readonly role: RoleConfig | undefined;
+}
+
+/** The catalogue calls of one refresh, each made at most once however many discoveries and targets need it. */
+class RoundCache {
+  private readonly domains = new Map<string, Promise<DomainDetail>>();
+  private readonly workflows = new Map<string, Promise<WorkflowSummary[]>>();
+
+  constructor(private readonly deps: RefreshDependencies, private readonly signal: AbortSignal | undefined) {}
+
+  domain(region: string | undefined, role: RoleConfig | undefined, name: string): Promise<DomainDetail> {
+    return this.once(this.domains, `${scope(region, role)}\u0000${name}`, async () => {
+      const gate = await this.gate(region, role);
+      return getDomain(() => this.deps.clients.customerProfiles(region, role), gate, name, this.signal);
+    });
+  }
+
+  workflowList(region: string | undefined, role: RoleConfig | undefined): Promise<WorkflowSummary[]> {
+    return this.once(this.workflows, scope(region, role), async () => {
+      const gate = await this.gate(region, role);
+      return listWorkflows(() => this.deps.clients.entityResolution(region, role), gate, ['matching', 'id_mapping'], this.signal);
+    });
+  }
+
+  async domainNames(region: string | undefined, role: RoleConfig | undefined): Promise<string[]> {
+    const gate = await this.gate(region, role);
+    return listDomainNames(() => this.deps.clients.customerProfiles(region, role), gate, this.signal);
+  }
+
+  private async gate(region: string | undefined, role: RoleConfig | undefined): Promise<CallGate> {
+    const resolvedRegion = region ?? (await this.deps.clients.defaultRegion());
+    const accountId = await this.deps.accounts.accountId(resolvedRegion, role);
+    return this.deps.pacer.gate(accountId, resolvedRegion);
+  }
+
+  private once<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+    let promise = cache.get(key);
+    if (!promise) {
+      promise = load();
+      cache.set(key, promise);
+    }
+    return promise;
+  }
+}
+
+function scope(region: string | undefined, role: RoleConfig | undefined): string {
+  return `${region ?? ''}\u0000${roleKey(role)}`;
+}
+
+function identityKey(identity: TargetIdentity): string {
+  return [identity.kind, identity.accountId, identity.region, identity.target].join('\u0000');
+}
+
+/** Does `name` pass a discovery's include and exclude patterns? */
+function wanted(name: string, spec: DiscoveryConfig): boolean {
+  return (spec.include === undefined || new RegExp(spec.include).test(name)) && (spec.exclude === undefined || !new RegExp(spec.exclude).test(name));
+}
+
+/**
+ * Reads what changes slowly, every few collections: which domains and workflows exist (discovery), each
+ * watched domain's settings and size (GetDomain) and each watched workflow's summary (List*Workflows).
+ * A failed read keeps what was known: discovery never drops a target because one List call failed.
+ */
+export class Refresher {
+  private readonly discovered = new Map<string, TargetConfig[]>();
+  private facts = new Map<string, TargetFacts>();
+
+  constructor(private readonly deps: RefreshDependencies) {}
+
+  /** A round's cache of catalogue calls; discovery and facts of the same round share it. */
+  round(signal?: AbortSignal): RoundCache {
+    return new RoundCache(this.deps, signal);
+  }
+
+  /** The targets the discoveries find, or, for a discovery and region that could not be read, the ones found last time. */
+  async discover(specs: readonly DiscoveryConfig[], round: RoundCache): Promise<{ targets: TargetConfig[]; ok: boolean }> {
+    let ok = true;
+    const found = await Promise.all(specs.flatMap((spec, index) => spec.regions.map(async (region) => {
+      const key = `${index}\u0000${region ?? ''}`;
+      try {
+        const targets = await this.discoverIn(spec, region, round);
+        this.discovered.set(key, targets);
+        return targets;
+      } catch (err) {
+        ok = false;
+        this.deps.logger.warn({ kinds: spec.kinds.join(','), aws_region: region, err: describeError(err) }, 'discovery failed: keeping the targets found last time');
+        return this.discovered.get(key) ?? [];
+      }
+    })));
+    return { targets: found.flat(), ok };
+  }
+
+  /** Reads the facts of every watched target; a target whose read fails keeps its last facts. */
+  async refreshFacts(watched: readonly WatchedTarget[], round: RoundCache, now: number): Promise<boolean> {
+    let ok = true;
+    const next = new Map<string, TargetFacts>();
+    await Promise.all(watched.map(async ({ identity, role }) => {
+      const key = identityKey(identity);
+      try {
+        if (identity.kind === 'identity_resolution') {
+          next.set(key, { domain: await round.domain(identity.region, role, identity.target), readAt: now });
+        } else {
+          const workflow = (await round.workflowList(identity.region, role)).find((w) => w.kind === identity.kind && w.name === identity.target);
+          next.set(key, { workflow, readAt: now });
+        }
+      } catch (err) {
+        ok = false;
+        const previous = this.facts.get(key);
+        if (previous) next.set(key, previous);
+        this.deps.logger.warn({ kind: identity.kind, target: identity.target, aws_region: identity.region, err: describeError(err) }, 'could not refresh the target\'s facts: keeping the last ones');
+      }
+    }));
+    // Targets no longer watched are forgotten.
+    this.facts = next;
+    return ok;
+  }
+
+  factsOf(identity: TargetIdentity): TargetFacts | undefined {
+    return this.facts.get(identityKey(identity));
+  }
+
+  private async discoverIn(spec: DiscoveryConfig, region: string | undefined, round: RoundCache): Promise<TargetConfig[]> {
+    const targets: TargetConfig[] = [];
+    const target = (kind: TargetConfig['kind'], name: string): TargetConfig => ({ kind, name, region, ...(spec.role ? { role: spec.role } : {}) });
+    if (spec.kinds.includes('identity_resolution')) {
+      const names = (await round.domainNames(region, spec.role)).filter((name) => wanted(name, spec));
+      // ListDomains does not say whether identity resolution is on: GetDomain does (and feeds the domain's facts too).
+      const enabled = await Promise.all(names.map(async (name) => spec.allDomains || (await round.domain(region, spec.role, name)).Matching?.Enabled === true));
+      targets.push(...names.filter((_name, i) => enabled[i]).map((name) => target('identity_resolution', name)));
+    }
+    const workflowKinds = spec.kinds.filter((kind) => kind !== 'identity_resolution');
+    if (workflowKinds.length > 0) {
+      const workflows = await round.workflowList(region, spec.role);
+      targets.push(...workflows.filter((w) => workflowKinds.includes(w.kind) && wanted(w.name, spec)).map((w) => target(w.kind, w.name)));
+    }
+    return targets;
+  }
+}

@@ -1,0 +1,157 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { startSimulator } from '../src/simulator/index.js';
+import { MAIN } from './support/exporterProcess.js';
+import type { DiscoveryConfig } from '../src/config/types.js';
+import { scheduledRuns, AWS_DEFAULT_SCHEDULE } from '../src/collect/weeklySchedule.js';
+import { ACCOUNT, Harness, REGION, samples, value } from './support/harness.js';
+
+const EU = 'eu-west-1';
+const discover = (spec: Partial<DiscoveryConfig> & Pick<DiscoveryConfig, 'kinds'>): DiscoveryConfig => ({
+  regions: [REGION], include: undefined, exclude: undefined, allDomains: false, role: undefined, ...spec,
+});
+const watched = (text: string): string[] => samples(text, 'aws_resolution_exporter_target_up').map((line) => {
+  const label = (name: string): string => new RegExp(`${name}="([^"]*)"`).exec(line)?.[1] ?? '';
+  return `${label('kind')}/${label('aws_region')}/${label('target')}`;
+}).sort();
+
+describe('discovery and target facts (GetDomain, List*Workflows)', function () {
+  this.timeout(30_000);
+  let harness: Harness | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+
+  it('finds domains with identity resolution on and workflows by pattern, in every region, merged with the listed targets', async () => {
+    harness = await Harness.start({
+      fleet: {
+        regions: [REGION, EU],
+        domains: ['retail-us', 'retail-sandbox', 'loyalty', 'legacy'],
+        matchingDisabledDomains: ['legacy'],
+        matchingWorkflows: ['dedupe', 'dedupe-test'],
+        idMappingWorkflows: ['crm-to-ads'],
+        historyJobsPerTarget: 2,
+      },
+      targets: [{ kind: 'identity_resolution', name: 'retail-us', region: REGION }],
+      config: {
+        discovery: [
+          discover({ kinds: ['identity_resolution'], regions: [REGION, EU], exclude: 'sandbox' }),
+          discover({ kinds: ['matching', 'id_mapping'], regions: [EU], include: '^(dedupe|crm)', exclude: '-test$' }),
+        ],
+      },
+    });
+    await harness.collect();
+    const text = await harness.scrape();
+    expect(watched(text)).to.deep.equal([
+      `id_mapping/${EU}/crm-to-ads`,
+      `identity_resolution/${EU}/loyalty`,
+      `identity_resolution/${EU}/retail-us`,
+      `identity_resolution/${REGION}/loyalty`,
+      `identity_resolution/${REGION}/retail-us`,
+      `matching/${EU}/dedupe`,
+    ]);
+    expect(value(text, 'aws_resolution_exporter_discovered_targets', { kind: 'identity_resolution' })).to.equal(4);
+    expect(value(text, 'aws_resolution_exporter_discovered_targets', { kind: 'matching' })).to.equal(1);
+    expect(value(text, 'aws_resolution_exporter_last_refresh_success')).to.equal(1);
+    expect(harness.simulator.counts.calls('ListDomains'), 'one list per region').to.equal(2);
+    expect(harness.simulator.counts.calls('GetDomain'), 'one GetDomain per domain, shared by discovery and facts').to.equal(6);
+  });
+
+  it('refreshes every refresh_every_collections: a new target is watched, a vanished one loses its series', async () => {
+    harness = await Harness.start({
+      fleet: { domains: ['first', 'second'], historyJobsPerTarget: 2 },
+      targets: [],
+      config: { discovery: [discover({ kinds: ['identity_resolution'], allDomains: true })], refreshEveryCollections: 3 },
+    });
+    await harness.collect();
+    expect(watched(await harness.scrape())).to.deep.equal([`identity_resolution/${REGION}/first`, `identity_resolution/${REGION}/second`]);
+    const fleet = harness.simulator.fleet;
+    fleet.remove({ accountId: ACCOUNT, region: REGION, kind: 'identity_resolution', name: 'second' });
+    fleet.add({ accountId: ACCOUNT, region: REGION, kind: 'identity_resolution', name: 'third' }, harness.simulator.now());
+    await harness.collect();
+    await harness.collect();
+    expect(harness.simulator.counts.calls('ListDomains'), 'cached between refreshes').to.equal(1);
+    await harness.collect();
+    const text = await harness.scrape();
+    expect(harness.simulator.counts.calls('ListDomains')).to.equal(2);
+    expect(watched(text)).to.deep.equal([`identity_resolution/${REGION}/first`, `identity_resolution/${REGION}/third`]);
+    expect(text, 'no series of the vanished domain').not.to.contain('domain="second"');
+    expect(value(text, 'aws_resolution_exporter_refreshes_total')).to.equal(2);
+  });
+
+  it('keeps what it found when a later discovery fails, and says so', async () => {
+    harness = await Harness.start({
+      fleet: { matchingWorkflows: ['dedupe'], historyJobsPerTarget: 2 },
+      targets: [],
+      config: { discovery: [discover({ kinds: ['matching'] })], refreshEveryCollections: 1 },
+    });
+    await harness.collect();
+    harness.simulator.faults.add({ operation: 'ListMatchingWorkflows', effect: { type: 'error', status: 403, code: 'AccessDeniedException' } });
+    await harness.collect();
+    const text = await harness.scrape();
+    expect(watched(text)).to.deep.equal([`matching/${REGION}/dedupe`]);
+    expect(value(text, 'aws_resolution_exporter_target_up', { target: 'dedupe' })).to.equal(1);
+    expect(value(text, 'aws_resolution_exporter_last_refresh_success')).to.equal(0);
+  });
+
+  it('exports each domain\'s GetDomain facts and each workflow\'s summary, schedule runs included', async () => {
+    harness = await Harness.start({ fleet: { domains: ['retail-us', 'legacy'], matchingDisabledDomains: ['legacy'], matchingWorkflows: ['dedupe'], idMappingWorkflows: ['crm-to-ads'], historyJobsPerTarget: 2 } });
+    await harness.collect();
+    const text = await harness.scrape();
+    const sim = harness.simulator.fleet;
+    const domain = sim.get({ accountId: ACCOUNT, region: REGION, kind: 'identity_resolution', name: 'retail-us' });
+    const facts = domain?.domain;
+    if (!domain || !facts) throw new Error('the simulator has no retail-us domain');
+    const labels = { domain: 'retail-us' };
+    expect(value(text, 'aws_customer_profiles_domain_identity_resolution_enabled', labels)).to.equal(1);
+    expect(value(text, 'aws_customer_profiles_domain_identity_resolution_enabled', { domain: 'legacy' })).to.equal(0);
+    expect(value(text, 'aws_customer_profiles_domain_rule_based_matching_enabled', labels)).to.equal(Number(facts.ruleBasedMatchingEnabled));
+    expect(value(text, 'aws_customer_profiles_domain_profiles', labels)).to.equal(facts.profileCount);
+    expect(value(text, 'aws_customer_profiles_domain_metering_profiles', labels)).to.equal(Math.round(facts.profileCount * 0.8));
+    expect(value(text, 'aws_customer_profiles_domain_objects', labels)).to.equal(facts.objectCount);
+    expect(value(text, 'aws_customer_profiles_domain_size_bytes', labels)).to.equal(facts.totalSizeBytes);
+    const info = samples(text, 'aws_customer_profiles_domain_info', labels)[0] ?? '';
+    expect(info).to.contain(`default_expiration_days="${facts.defaultExpirationDays}"`).and.contain(`auto_merging_enabled="${String(facts.autoMergingEnabled)}"`);
+    const schedule = facts.schedule ? { dayOfTheWeek: facts.schedule.DayOfTheWeek, time: facts.schedule.Time } : AWS_DEFAULT_SCHEDULE;
+    const runs = scheduledRuns(schedule, harness.clock.now() / 1000);
+    expect(value(text, 'aws_customer_profiles_identity_resolution_next_run_timestamp_seconds', labels)).to.equal(runs?.next);
+    expect(value(text, 'aws_customer_profiles_identity_resolution_previous_scheduled_run_timestamp_seconds', labels)).to.equal(runs?.previous);
+    expect(samples(text, 'aws_customer_profiles_identity_resolution_next_run_timestamp_seconds', { domain: 'legacy' }), 'no schedule while identity resolution is off').to.deep.equal([]);
+    const workflow = sim.get({ accountId: ACCOUNT, region: REGION, kind: 'matching', name: 'dedupe' });
+    expect(samples(text, 'aws_entity_resolution_workflow_info', { workflow: 'dedupe' })[0]).to.contain(`kind="matching"`).and.contain(`resolution_type="${workflow?.resolutionType ?? ''}"`);
+    expect(samples(text, 'aws_entity_resolution_workflow_info', { workflow: 'crm-to-ads' })[0]).to.contain(`kind="id_mapping"`).and.contain('resolution_type=""');
+    expect(value(text, 'aws_entity_resolution_workflow_updated_timestamp_seconds', { workflow: 'dedupe' })).to.equal(workflow?.updatedAt);
+  });
+
+  it('--config.check=discover prints every target it would watch, and exits 1 when AWS cannot be read', async () => {
+    const simulator = await startSimulator({ fleet: { domains: ['retail-us', 'loyalty'], matchingWorkflows: ['dedupe'], historyJobsPerTarget: 1 } });
+    try {
+      const file = join(mkdtempSync(join(tmpdir(), 'are-discover-')), 'config.yaml');
+      writeFileSync(file, `region: ${REGION}\ncustomer_profiles:\n  domains:\n    - name: retail-us\n  discover:\n    include: "^(retail|loyalty)"\nentity_resolution:\n  discover:\n    kinds: [matching]\n`);
+      const env = { ...process.env, AWS_ENDPOINT_URL: simulator.url, AWS_ACCESS_KEY_ID: 'AKIADISCOVERYTEST001', AWS_SECRET_ACCESS_KEY: 'discovery-secret', AWS_MAX_ATTEMPTS: '1' };
+      // Asynchronously: the simulator answers from this very process.
+      const run = () => new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [...MAIN, `--config.file=${file}`, '--config.check=discover'], { encoding: 'utf8', env }, (error, stdout, stderr) => {
+          resolve({ status: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
+        });
+      });
+      const ok = await run();
+      expect(ok.status, ok.stderr).to.equal(0);
+      expect(ok.stdout.trim().split('\n').slice(1)).to.deep.equal([
+        `listed\tidentity_resolution\t${REGION}\tretail-us`,
+        `discovered\tidentity_resolution\t${REGION}\tloyalty`,
+        `discovered\tmatching\t${REGION}\tdedupe`,
+      ]);
+      simulator.faults.add({ operation: 'ListDomains', effect: { type: 'error', status: 403, code: 'AccessDeniedException' } });
+      const denied = await run();
+      expect(denied.status).to.equal(1);
+      expect(denied.stdout).to.contain('discovered\tmatching');
+    } finally {
+      await simulator.close();
+    }
+  });
+});
