@@ -9,12 +9,13 @@
  *
  * `--selector` replaces the rule files' job="aws-resolution-exporter" first, as scripts/render-rules.ts does.
  */
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { renderRules } from './render-rules.js';
+import { isEntryPoint } from './entryPoint.js';
 
 /** The repository's root directory. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -145,16 +146,6 @@ export function main(argv: readonly string[], out: (text: string) => void, err: 
   }
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   process.exitCode = main(process.argv.slice(2), (text) => process.stdout.write(text), (text) => process.stderr.write(text));
 }

@@ -6,9 +6,9 @@
  *   npx tsx scripts/render-rules.ts --selector='job="my-exporter"' prometheus/alerts.yml > my-alerts.yml
  *   npx tsx scripts/render-rules.ts --selector='job="aws-resolution", env="prod"' - < prometheus/rules.yml
  */
-import { readFileSync, realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { isEntryPoint } from './entryPoint.js';
 
 /** The selector the shipped rule files carry on every exporter metric. */
 export const DEFAULT_SELECTOR = 'job="aws-resolution-exporter"';
@@ -82,16 +82,6 @@ export function main(argv: readonly string[], out: (text: string) => void, err: 
   }
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   process.exitCode = main(process.argv.slice(2), (text) => process.stdout.write(text), (text) => process.stderr.write(text));
 }

@@ -46,7 +46,8 @@ export async function startDemo(): Promise<Demo> {
   const config: ExporterConfig = {
     schedule: '*/5 * * * * *',
     requestTimeoutSeconds: 2,
-    collectionTimeoutSeconds: 5,
+    // The first collection reads every job in the window at the demo's 5 calls per second: longer than one tick.
+    collectionTimeoutSeconds: 60,
     stateFile: undefined,
     discovery: [],
     refreshEveryCollections: 10,
