@@ -1,0 +1,190 @@
+import { minimumCalls, quotaBoundSeconds, totalCalls } from './calls.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LoadGenerator, summarize, type LoadRun } from './load.js';
+import { settledMemory, type MemoryReading } from './memory.js';
+import { naiveCollection } from './naive.js';
+import type { QuotaCalls } from '../src/simulator/index.js';
+import type { Scenario } from './scenarios.js';
+import { capture, startStaticServer } from './staticServer.js';
+import { startWorld, type World } from './world.js';
+
+/** The headers Prometheus 3 scrapes with: OpenMetrics preferred, gzip accepted. */
+export const PROMETHEUS_SCRAPE_HEADERS = {
+  accept: 'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1',
+  'accept-encoding': 'gzip',
+} as const;
+
+export const LOAD_CLIENTS = 16;
+
+export interface MainResult {
+  cold_calls: number;
+  cold_min_calls: number;
+  cold_wall_s: number;
+  cold_quota_bound_s: number;
+  cold_throttled: number;
+  steady_calls: number;
+  min_calls: number;
+  naive_calls: number;
+  naive_quota_bound_s: number;
+  steady_wall_s: number;
+  quota_bound_s: number;
+  steady_throttled: number;
+  metrics_rps: number;
+  static_rps: number;
+  metrics_p50_ms: number;
+  static_p50_ms: number;
+  metrics_p99_ms: number;
+  static_p99_ms: number;
+  metrics_p99_during_collection_ms: number;
+  metrics_max_during_collection_ms: number;
+  static_p99_during_collection_ms: number;
+  metrics_body_bytes: number;
+  series: number;
+  rss_mb: number;
+  heap_used_mb: number;
+}
+
+const log = (scenario: Scenario, message: string): void => {
+  process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${scenario.name}: ${message}\n`);
+};
+const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
+const describeMemory = (memory: MemoryReading): string =>
+  `resident ${memory.rss.toFixed(0)} MiB (V8 heap ${memory.heapUsed.toFixed(0)} used of ${memory.heapTotal.toFixed(0)}, external ${memory.external.toFixed(0)})`;
+
+/** Runs the calls, wall-time and /metrics measurements of one scenario, then its memory at the end. */
+export async function measureScenario(scenario: Scenario): Promise<MainResult> {
+  const world = await startWorld({ ...scenario, quota: scenario.rateLimit });
+  const generator = new LoadGenerator();
+  try {
+    const { simulator } = world;
+
+    log(scenario, `cold collection of ${world.config.targets.length} targets`);
+    await simulator.resetCounts();
+    const coldWall = await world.collect();
+    const cold = await simulator.perQuota();
+    const coldThrottled = await simulator.answered('ThrottlingException');
+    const coldMinimum = await minimumCalls(world, undefined);
+    log(scenario, `cold: ${totalCalls(cold)} calls (minimum ${coldMinimum.total}) in ${coldWall.toFixed(1)} s, ${coldThrottled} throttled`);
+
+    await world.advance(scenario.steadyStepSeconds);
+    await simulator.resetCounts();
+    const steadyWall = await world.collect();
+    const steady = await simulator.perQuota();
+    const steadyThrottled = await simulator.answered('ThrottlingException');
+    const steadyMinimum = await minimumCalls(world, coldMinimum.truth);
+    log(scenario, `steady: ${totalCalls(steady)} calls (minimum ${steadyMinimum.total}) in ${steadyWall.toFixed(2)} s, ${steadyThrottled} throttled`);
+
+    log(scenario, describeMemory(await settledMemory()));
+
+    const scrape = await measureScrapes(world, generator, scenario);
+    await generator.close();
+    const series = await countSeries(world);
+    const memory = await settledMemory();
+    log(scenario, `${series} series; ${describeMemory(memory)}`);
+
+    // Last, as its hundred thousand SDK calls would otherwise weigh on the exporter's memory: a naive poller
+    // makes the same calls at any time (every page and every job of a list of constant length).
+    const naive = await measureNaive(world);
+    log(scenario, `naive poller: ${totalCalls(naive)} calls`);
+    return {
+      cold_calls: totalCalls(cold),
+      cold_min_calls: coldMinimum.total,
+      cold_wall_s: round(coldWall),
+      cold_quota_bound_s: round(quotaBoundSeconds(cold, scenario.rateLimit, scenario.latencyMs)),
+      cold_throttled: coldThrottled,
+      steady_calls: totalCalls(steady),
+      min_calls: steadyMinimum.total,
+      naive_calls: totalCalls(naive),
+      naive_quota_bound_s: round(quotaBoundSeconds(naive, scenario.rateLimit, scenario.latencyMs), 0),
+      steady_wall_s: round(steadyWall),
+      quota_bound_s: round(quotaBoundSeconds(steady, scenario.rateLimit, scenario.latencyMs)),
+      steady_throttled: steadyThrottled,
+      ...scrape,
+      series,
+      rss_mb: round(memory.rss, 0),
+      heap_used_mb: round(memory.heapUsed, 0),
+    };
+  } finally {
+    await generator.close();
+    await world.close();
+  }
+}
+
+/** One round of the naive poller, quotas lifted (at the quota it would take the hours naive_quota_bound_s says). */
+async function measureNaive(world: World): Promise<QuotaCalls[]> {
+  const { simulator } = world;
+  await simulator.setQuota(undefined);
+  await simulator.resetCounts();
+  try {
+    await naiveCollection(world);
+    return await simulator.perQuota();
+  } finally {
+    await simulator.setQuota(world.config.rateLimit);
+    await simulator.resetCounts();
+  }
+}
+
+type ScrapeResult = Pick<MainResult, 'metrics_rps' | 'static_rps' | 'metrics_p50_ms' | 'static_p50_ms' | 'metrics_p99_ms' | 'static_p99_ms'
+  | 'metrics_p99_during_collection_ms' | 'metrics_max_during_collection_ms' | 'static_p99_during_collection_ms' | 'metrics_body_bytes'>;
+
+/** Each URL's turn in the alternating load, in milliseconds. */
+const SLOT_MS = 250;
+
+/**
+ * /metrics against a static route answering the bytes /metrics answered, side by side (the clients take the two
+ * in turns of {@link SLOT_MS}): idle, then while a collection runs (the clock moved on first, so the collection
+ * ends with a new snapshot to render and publish; from just before it starts to just after it ends).
+ */
+async function measureScrapes(world: World, generator: LoadGenerator, scenario: Scenario): Promise<ScrapeResult> {
+  const metricsUrl = `${world.exporter.url}/metrics`;
+  const captured = await capture(metricsUrl, PROMETHEUS_SCRAPE_HEADERS);
+  const reference = await startStaticServer(captured);
+  try {
+    const run = (seconds: number | undefined): LoadRun => ({
+      url: [metricsUrl, reference.url], headers: PROMETHEUS_SCRAPE_HEADERS, clients: LOAD_CLIENTS, slotMs: SLOT_MS,
+      durationMs: seconds === undefined ? undefined : seconds * 1000,
+    });
+    log(scenario, `/metrics vs static (${captured.body.length} bytes, ${captured.headers['content-encoding'] ?? 'identity'}), ${LOAD_CLIENTS} clients, ${scenario.loadSeconds} s each, in turns of ${SLOT_MS} ms`);
+    // Warm-up: connections opened, both paths compiled by the JIT.
+    await generator.run(run(2));
+    const idle = [await generator.run(run(scenario.loadSeconds * 2))];
+    const metrics = summarize(idle, 0);
+    const statik = summarize(idle, 1);
+    log(scenario, `idle: /metrics ${metrics.rps.toFixed(0)} rps p99 ${metrics.p99Ms.toFixed(1)} ms; static ${statik.rps.toFixed(0)} rps p99 ${statik.p99Ms.toFixed(1)} ms`);
+
+    await world.advance(scenario.steadyStepSeconds);
+    const loading = generator.run(run(undefined));
+    await sleep(300);
+    const wall = await world.collect();
+    await sleep(300);
+    generator.stop();
+    const loaded = [await loading];
+    const during = summarize(loaded, 0);
+    const staticDuring = summarize(loaded, 1);
+    log(scenario, `during a ${wall.toFixed(1)} s collection: /metrics p99 ${during.p99Ms.toFixed(1)} ms (max ${during.maxMs.toFixed(1)}), static p99 ${staticDuring.p99Ms.toFixed(1)} ms (max ${staticDuring.maxMs.toFixed(1)})`);
+    const errors = metrics.errors + statik.errors + during.errors + staticDuring.errors;
+    if (errors > 0) throw new Error(`${errors} scrapes failed`);
+    return {
+      metrics_rps: round(metrics.rps, 0),
+      static_rps: round(statik.rps, 0),
+      metrics_p50_ms: round(metrics.p50Ms),
+      static_p50_ms: round(statik.p50Ms),
+      metrics_p99_ms: round(metrics.p99Ms),
+      static_p99_ms: round(statik.p99Ms),
+      metrics_p99_during_collection_ms: round(during.p99Ms),
+      metrics_max_during_collection_ms: round(during.maxMs),
+      static_p99_during_collection_ms: round(staticDuring.p99Ms),
+      metrics_body_bytes: captured.body.length,
+    };
+  } finally {
+    await reference.close();
+  }
+}
+
+/** Sample lines of the whole exposition (the exporter's own series included). */
+async function countSeries(world: World): Promise<number> {
+  const text = await (await fetch(`${world.exporter.url}/metrics`)).text();
+  let series = 0;
+  for (const line of text.split('\n')) if (line !== '' && !line.startsWith('#')) series++;
+  return series;
+}

@@ -1,0 +1,70 @@
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import type { ChurnResult } from './churn.js';
+import type { MainResult } from './measure.js';
+import { scenarioNamed } from './scenarios.js';
+
+export type ScenarioResult = MainResult & ChurnResult;
+
+export interface Machine {
+  cores: number;
+  cpu: string;
+  memory_gb: number;
+  node: string;
+  platform: string;
+}
+
+export function machine(): Machine {
+  return {
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    memory_gb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+}
+
+type Row = readonly [label: string, cell: (r: ScenarioResult) => string, target: string];
+
+const n = (value: number, digits = 0): string => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+const ratio = (a: number, b: number, digits = 2): string => (b > 0 ? `${(a / b).toFixed(digits)}×` : '–');
+
+const ROWS: readonly Row[] = [
+  ['API calls, cold collection (minimum)', (r) => `${r.cold_calls} (${r.cold_min_calls})`, ''],
+  ['API calls, steady state (minimum)', (r) => `${r.steady_calls} (${r.min_calls})`, ''],
+  ['steady ÷ minimum', (r) => ratio(r.steady_calls, r.min_calls), '≤ 1.05×'],
+  ['naive poller calls (every page, every job)', (r) => `${r.naive_calls}`, ''],
+  ['naive ÷ steady', (r) => ratio(r.naive_calls, r.steady_calls, 0), '≥ 10× (quota)'],
+  ['cold wall time s (quota bound)', (r) => `${n(r.cold_wall_s, 2)} (${n(r.cold_quota_bound_s, 2)})`, ''],
+  ['steady wall time s (quota bound)', (r) => `${n(r.steady_wall_s, 2)} (${n(r.quota_bound_s, 2)})`, ''],
+  ['steady wall ÷ quota bound', (r) => ratio(r.steady_wall_s, r.quota_bound_s), '≤ 1.2×'],
+  ['naive poller at the quota, s (bound)', (r) => n(r.naive_quota_bound_s), ''],
+  ['429s cold / steady', (r) => `${r.cold_throttled} / ${r.steady_throttled}`, '0 steady'],
+  ['/metrics rps (static route)', (r) => `${n(r.metrics_rps)} (${n(r.static_rps)})`, ''],
+  ['/metrics ÷ static rps', (r) => ratio(r.metrics_rps, r.static_rps), '≥ 0.8×'],
+  ['/metrics p50 / p99 ms', (r) => `${n(r.metrics_p50_ms, 2)} / ${n(r.metrics_p99_ms, 2)}`, ''],
+  ['static p50 / p99 ms', (r) => `${n(r.static_p50_ms, 2)} / ${n(r.static_p99_ms, 2)}`, ''],
+  ['/metrics p99 ÷ static p99', (r) => ratio(r.metrics_p99_ms, r.static_p99_ms), '≤ 1.5×'],
+  ['p99 during a collection ms: /metrics (max) / static', (r) => `${n(r.metrics_p99_during_collection_ms, 2)} (${n(r.metrics_max_during_collection_ms, 0)}) / ${n(r.static_p99_during_collection_ms, 2)}`, ''],
+  ['p99 during a collection ÷ static p99 during one', (r) => ratio(r.metrics_p99_during_collection_ms, r.static_p99_during_collection_ms), '≤ 1.5×'],
+  ['p99 during a collection ÷ idle static p99', (r) => ratio(r.metrics_p99_during_collection_ms, r.static_p99_ms), ''],
+  ['/metrics body bytes (gzip, OpenMetrics)', (r) => `${r.metrics_body_bytes}`, ''],
+  ['series', (r) => `${r.series}`, '~200,000 (wide)'],
+  ['resident memory MiB', (r) => n(r.rss_mb), '≤ 300 (wide)'],
+  [`RSS growth, collection 50 → 500`, (r) => `${n(r.rss_growth_pct, 1)} % (${n(r.rss_at_baseline_mb)} → ${n(r.rss_at_end_mb)} MiB)`, '≤ 5 %'],
+];
+
+/** The results as one Markdown table: a row per measure, a column per scenario, and the target; then what each scenario is. */
+export function table(results: Readonly<Record<string, ScenarioResult>>, host: Machine): string {
+  const names = Object.keys(results);
+  const header = `| measure | ${names.join(' | ')} | target |`;
+  const rule = `|---|${names.map(() => '---:').join('|')}|---|`;
+  const rows = ROWS.map(([label, cell, target]) => `| ${label} | ${names.map((name) => cell(results[name]!)).join(' | ')} | ${target} |`);
+  const about = `Machine: ${host.cores} cores (${host.cpu}), ${host.memory_gb} GiB, Node.js ${host.node}, ${host.platform}`;
+  const legend = names.map((name) => {
+    const s = scenarioNamed(name);
+    return `- ${name}: ${s.description}; lookback ${s.lookbackSeconds / 86_400}d, max_jobs_per_target ${s.maxJobsPerTarget}, `
+      + `rate_limit ${s.rateLimit} = simulated quota ${s.rateLimit} TPS per operation, concurrency ${s.concurrency}, ${s.latencyMs} ms per call; `
+      + `memory churn: ${s.churn.collections} collections ${s.churn.stepSeconds / 3600} h apart on ${s.churn.description}.`;
+  });
+  return [about, '', header, rule, ...rows, '', ...legend].join('\n');
+}

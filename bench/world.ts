@@ -1,0 +1,101 @@
+import { parseConfig } from '../src/config/load.js';
+import type { ExporterConfig } from '../src/config/types.js';
+import { startExporter, type RunningExporter } from '../src/exporter.js';
+import { createLogger } from '../src/log.js';
+import { DEFAULT_REGION, type FleetSpec } from '../src/simulator/index.js';
+import { RemoteSimulator } from './simulatorClient.js';
+
+export const CREDENTIALS = { accessKeyId: 'AKIABENCHMARK0000001', secretAccessKey: 'bench-secret-key-not-real' };
+
+export interface WorldOptions {
+  readonly fleet: FleetSpec;
+  readonly lookbackSeconds: number;
+  readonly maxJobsPerTarget: number;
+  readonly concurrency: number;
+  readonly rateLimit: number;
+  readonly latencyMs: number;
+  /** Per-operation TPS quota the simulator enforces; undefined: none. */
+  readonly quota: number | undefined;
+}
+
+/**
+ * The simulator (in its own process) and the exporter (in this one, reaching it through the real SDK clients),
+ * on loopback ports, sharing a simulated clock the bench moves.
+ */
+export interface World {
+  readonly simulator: RemoteSimulator;
+  readonly exporter: RunningExporter;
+  readonly config: ExporterConfig;
+  /** Warnings and errors the exporter logged (the first 100). */
+  readonly problems: string[];
+  /** Simulated epoch seconds. */
+  now(): number;
+  /** Moves the simulated clock on, for the simulator and the exporter alike. */
+  advance(seconds: number): Promise<void>;
+  /** Runs one collection and returns its wall time in seconds. */
+  collect(): Promise<number>;
+  /** Collections run so far (the last one's number, counting from 1). */
+  collections(): number;
+  close(): Promise<void>;
+}
+
+export async function startWorld(options: WorldOptions): Promise<World> {
+  let clockMs = Math.floor(Date.now() / 1000) * 1000;
+  const simulator = await RemoteSimulator.start({ fleet: options.fleet, latencyMs: options.latencyMs, quota: options.quota ?? null, clockMs });
+  // Through the config parser, as a user's file would be: every setting the bench leaves out gets its default.
+  const config = parseConfig(JSON.stringify(configFile(options, simulator.url)), 'bench.yaml');
+  const problems: string[] = [];
+  const exporter = await startExporter({
+    config,
+    logger: createLogger('warn', 'json', { write: (line) => { if (problems.length < 100) problems.push(line); } }),
+    host: '127.0.0.1',
+    port: 0,
+    telemetryPath: '/metrics',
+    schedule: false,
+    now: () => clockMs,
+    credentials: CREDENTIALS,
+  });
+  let collections = 0;
+  return {
+    simulator,
+    exporter,
+    config,
+    problems,
+    now: () => clockMs / 1000,
+    async collect() {
+      const started = performance.now();
+      const running = exporter.collect();
+      if (!running) throw new Error('a collection was already running');
+      collections++;
+      await running;
+      return (performance.now() - started) / 1000;
+    },
+    collections: () => collections,
+    async advance(seconds) {
+      clockMs += seconds * 1000;
+      await simulator.setClock(clockMs);
+    },
+    async close() {
+      await exporter.stop();
+      await simulator.close();
+    },
+  };
+}
+
+/** The exporter's config file (as JSON, which is YAML) for a world: every target of the fleet, in every region of it. */
+function configFile(options: WorldOptions, endpointUrl: string): Record<string, unknown> {
+  const regions = options.fleet.regions ?? [DEFAULT_REGION];
+  const entries = (names: readonly string[] = []): { name: string; region: string }[] => regions.flatMap((region) => names.map((name) => ({ name, region })));
+  return {
+    lookback: `${options.lookbackSeconds}s`,
+    max_jobs_per_target: options.maxJobsPerTarget,
+    concurrency: options.concurrency,
+    rate_limit: options.rateLimit,
+    // The bench runs collections itself; wide's cold one takes minutes at the quota.
+    collection_timeout: '1h',
+    region: DEFAULT_REGION,
+    endpoint_url: endpointUrl,
+    customer_profiles: { domains: entries(options.fleet.domains) },
+    entity_resolution: { matching_workflows: entries(options.fleet.matchingWorkflows), id_mapping_workflows: entries(options.fleet.idMappingWorkflows) },
+  };
+}

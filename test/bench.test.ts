@@ -1,0 +1,48 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+
+const run = promisify(execFile);
+
+/** Every key bench/results.json promises per scenario. */
+const KEYS = [
+  'cold_calls', 'steady_calls', 'min_calls', 'naive_calls', 'steady_wall_s', 'quota_bound_s', 'steady_throttled',
+  'metrics_rps', 'static_rps', 'metrics_p99_ms', 'static_p99_ms', 'metrics_p99_during_collection_ms', 'series', 'rss_mb', 'rss_growth_pct',
+];
+
+describe('the benchmark (npm run bench)', function () {
+  this.timeout(180_000);
+
+  it('runs the small scenario and writes every result with sane numbers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-test-'));
+    try {
+      const out = join(dir, 'results.json');
+      const { stdout } = await run('npm', ['run', '--silent', 'bench', '--', '--scenario', 'small', '--out', out], { maxBuffer: 16 * 2 ** 20 });
+      expect(stdout).to.contain('| measure | small | target |');
+      const results = JSON.parse(readFileSync(out, 'utf8')) as { machine: { cores: number; node: string }; small: Record<string, number> };
+      expect(results.machine.cores).to.be.greaterThan(0);
+      expect(results.machine.node).to.equal(process.version);
+      const small = results.small;
+      for (const key of KEYS) expect(Number.isFinite(small[key]), key).to.equal(true);
+      // Calls do not depend on timing: the exporter makes the minimum, the naive poller many times more.
+      expect(small.min_calls).to.be.greaterThan(0);
+      expect(small.steady_calls).to.be.within(small.min_calls!, small.min_calls! * 1.05);
+      expect(small.cold_calls).to.be.greaterThan(small.steady_calls!);
+      expect(small.naive_calls).to.be.greaterThan(small.steady_calls! * 10);
+      // Timings only have to be plausible here (CI machines are noisy); the README reports the measured ones.
+      expect(small.steady_wall_s).to.be.greaterThan(0);
+      expect(small.quota_bound_s).to.be.greaterThan(0);
+      expect(small.steady_throttled).to.be.at.least(0);
+      for (const key of ['metrics_rps', 'static_rps', 'metrics_p99_ms', 'static_p99_ms', 'metrics_p99_during_collection_ms', 'rss_mb']) {
+        expect(small[key], key).to.be.greaterThan(0);
+      }
+      expect(small.series).to.be.greaterThan(1000);
+      expect(small.rss_growth_pct).to.be.within(-100, 100);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
