@@ -1,8 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parser } from '@prometheus-io/lezer-promql';
 import { expect } from 'chai';
 import { parse as parseYaml } from 'yaml';
+import {
+  allPanels, interpolateVariables, loadDashboards, VARIABLE_REFERENCE,
+  type Annotation, type Dashboard, type Datasource, type Panel, type Target, type Variable,
+} from './support/dashboards.js';
 import { emittedMetricNames, recordedMetricNames } from './support/emittedMetrics.js';
 
 /*
@@ -11,7 +14,6 @@ import { emittedMetricNames, recordedMetricNames } from './support/emittedMetric
  * problem of every dashboard, so one run names them all.
  */
 
-const DIR = 'grafana/dashboards';
 const README = 'grafana/README.md';
 const SHARED_TAG = 'aws-resolution-exporter';
 const TITLE_PREFIX = 'AWS resolution / ';
@@ -50,85 +52,6 @@ const GRAFANA_UNITS: ReadonlySet<string> = new Set([
 /** Panels that show no numbers, and so need no unit. */
 const UNITLESS_PANEL_TYPES: ReadonlySet<string> = new Set(['row', 'text', 'news', 'dashlist']);
 
-interface Datasource { readonly type?: string; readonly uid?: string }
-interface Target {
-  readonly refId?: string;
-  readonly expr?: string;
-  readonly datasource?: Datasource;
-  readonly instant?: boolean;
-  readonly format?: string;
-}
-interface Override { readonly matcher?: { readonly id?: string; readonly options?: unknown }; readonly properties?: readonly { readonly id?: string; readonly value?: unknown }[] }
-interface Transformation {
-  readonly id?: string;
-  readonly options?: { readonly excludeByName?: Readonly<Record<string, boolean>>; readonly renameByName?: Readonly<Record<string, string>> };
-}
-interface GridPos { readonly x?: number; readonly y?: number; readonly w?: number; readonly h?: number }
-interface Panel {
-  readonly id?: number;
-  readonly type?: string;
-  readonly title?: string;
-  readonly description?: string;
-  readonly datasource?: Datasource;
-  readonly gridPos?: GridPos;
-  readonly targets?: readonly Target[];
-  readonly panels?: readonly Panel[];
-  readonly fieldConfig?: { readonly defaults?: { readonly unit?: string }; readonly overrides?: readonly Override[] };
-  readonly transformations?: readonly Transformation[];
-  readonly options?: { readonly sortBy?: readonly { readonly displayName?: string }[] };
-}
-interface Variable {
-  readonly name?: string;
-  readonly label?: string;
-  readonly type?: string;
-  readonly query?: unknown;
-  readonly definition?: string;
-  readonly datasource?: Datasource;
-  readonly current?: { readonly value?: unknown };
-  readonly multi?: boolean;
-  readonly includeAll?: boolean;
-  readonly allValue?: string;
-  readonly refresh?: number;
-}
-/** An annotation query: Grafana's built-in one, or a Prometheus query (its expression at the top level or in `target`). */
-interface Annotation {
-  readonly name?: string;
-  readonly builtIn?: number;
-  readonly enable?: boolean;
-  readonly datasource?: Datasource;
-  readonly expr?: string;
-  readonly target?: { readonly expr?: string };
-  readonly useValueForTime?: boolean;
-  readonly filter?: { readonly exclude?: boolean; readonly ids?: readonly number[] };
-}
-interface Link { readonly type?: string; readonly tags?: readonly string[]; readonly includeVars?: boolean; readonly keepTime?: boolean }
-interface Dashboard {
-  readonly file: string;
-  readonly uid?: string;
-  readonly title?: string;
-  readonly tags?: readonly string[];
-  readonly timezone?: string;
-  readonly refresh?: string;
-  readonly schemaVersion?: number;
-  readonly __inputs?: unknown;
-  readonly links?: readonly Link[];
-  readonly panels?: readonly Panel[];
-  readonly templating?: { readonly list?: readonly Variable[] };
-  readonly annotations?: { readonly list?: readonly Annotation[] };
-}
-
-function loadDashboards(): Dashboard[] {
-  return readdirSync(DIR)
-    .filter((file) => file.endsWith('.json'))
-    .sort()
-    .map((file) => ({ ...(JSON.parse(readFileSync(join(DIR, file), 'utf8')) as Omit<Dashboard, 'file'>), file }));
-}
-
-/** Every panel, those nested in collapsed rows included. */
-function panelsOf(dashboard: Dashboard): Panel[] {
-  return (dashboard.panels ?? []).flatMap((panel) => [panel, ...(panel.panels ?? [])]);
-}
-
 const isRow = (panel: Panel): boolean => panel.type === 'row';
 const variablesOf = (dashboard: Dashboard): readonly Variable[] => dashboard.templating?.list ?? [];
 const where = (dashboard: Dashboard, panel?: Panel, target?: Target): string =>
@@ -144,7 +67,7 @@ const annotationExpr = (annotation: Annotation): string => annotation.expr ?? an
  */
 function queriesOf(dashboards: readonly Dashboard[]): { dashboard: Dashboard; at: string; expr: string }[] {
   return dashboards.flatMap((dashboard) => [
-    ...panelsOf(dashboard).filter((panel) => !isRow(panel)).flatMap((panel) =>
+    ...allPanels(dashboard).filter((panel) => !isRow(panel)).flatMap((panel) =>
       (panel.targets ?? []).map((target) => ({ dashboard, at: where(dashboard, panel, target), expr: target.expr ?? '' }))),
     ...annotationQueriesOf(dashboard).map((annotation) => ({ dashboard, at: `${dashboard.file} / annotation "${annotation.name ?? ''}"`, expr: annotationExpr(annotation) })),
   ]);
@@ -161,17 +84,11 @@ const FIVE_MINUTES: Readonly<Record<string, string>> = Object.fromEntries(INTERV
 /** A duration no one writes by hand, standing for $__rate_interval alone (as dashboard-linter does), so its uses can be told apart. */
 const RATE_INTERVAL_MAGIC = '8869h';
 const MAGIC_RATE_INTERVAL: Readonly<Record<string, string>> = { ...FIVE_MINUTES, __rate_interval: RATE_INTERVAL_MAGIC };
-const VARIABLE_REFERENCE = /\$\{(\w+)(?::\w+)?\}|\$(\w+)/g;
 /** The plain string a template variable becomes. */
 const valueOf = (variable: string): string => `var_${variable}`;
 
 /** `$var`, `${var}` and `${var:format}` become a plain value; interval macros become durations. */
-function interpolate(expr: string, durations: Readonly<Record<string, string>> = FIVE_MINUTES): string {
-  return expr.replace(VARIABLE_REFERENCE, (_match, braced: string | undefined, bare: string | undefined) => {
-    const name = braced ?? bare ?? '';
-    return durations[name] ?? valueOf(name);
-  });
-}
+const interpolate = (expr: string, durations: Readonly<Record<string, string>> = FIVE_MINUTES): string => interpolateVariables(expr, durations, valueOf);
 
 /** Names of the variables an expression refers to, interval macros left out. */
 function referencedVariables(expr: string): string[] {
@@ -289,7 +206,7 @@ describe('bundled Grafana dashboards', () => {
   it('give every panel a unique id and a grid position inside the 24 columns, overlapping no other', () => {
     const problems: string[] = [];
     for (const dashboard of dashboards()) {
-      const panels = panelsOf(dashboard);
+      const panels = allPanels(dashboard);
       const ids = panels.map((panel) => panel.id);
       if (ids.some((id) => typeof id !== 'number')) problems.push(`${dashboard.file}: a panel without a numeric id`);
       if (new Set(ids).size !== ids.length) problems.push(`${dashboard.file}: panel ids not unique`);
@@ -389,7 +306,7 @@ describe('bundled Grafana dashboards', () => {
   it('give every panel a title and a description', () => {
     const problems: string[] = [];
     for (const dashboard of dashboards()) {
-      for (const panel of panelsOf(dashboard)) {
+      for (const panel of allPanels(dashboard)) {
         if (!(panel.title ?? '').trim()) problems.push(`${where(dashboard, panel)}: no title`);
         if (!isRow(panel) && !(panel.description ?? '').trim()) problems.push(`${where(dashboard, panel)}: no description`);
       }
@@ -400,7 +317,7 @@ describe('bundled Grafana dashboards', () => {
   it('give every panel that shows numbers a valid Grafana unit, in its defaults and its overrides', () => {
     const problems: string[] = [];
     for (const dashboard of dashboards()) {
-      for (const panel of panelsOf(dashboard).filter((candidate) => !UNITLESS_PANEL_TYPES.has(candidate.type ?? ''))) {
+      for (const panel of allPanels(dashboard).filter((candidate) => !UNITLESS_PANEL_TYPES.has(candidate.type ?? ''))) {
         const unit = panel.fieldConfig?.defaults?.unit;
         if (unit === undefined || !GRAFANA_UNITS.has(unit)) problems.push(`${where(dashboard, panel)}: unit ${String(unit)} is not a Grafana unit id`);
         for (const override of panel.fieldConfig?.overrides ?? []) {
@@ -417,7 +334,7 @@ describe('bundled Grafana dashboards', () => {
     const problems: string[] = [];
     const templated = (datasource: Datasource | undefined): boolean => datasource?.type === 'prometheus' && datasource.uid === DS_VARIABLE_UID;
     for (const dashboard of dashboards()) {
-      for (const panel of panelsOf(dashboard).filter((candidate) => !isRow(candidate))) {
+      for (const panel of allPanels(dashboard).filter((candidate) => !isRow(candidate))) {
         if (!templated(panel.datasource)) problems.push(`${where(dashboard, panel)}: datasource ${JSON.stringify(panel.datasource)}`);
         for (const target of panel.targets ?? []) if (!templated(target.datasource)) problems.push(`${where(dashboard, panel, target)}: datasource ${JSON.stringify(target.datasource)}`);
       }
@@ -428,7 +345,7 @@ describe('bundled Grafana dashboards', () => {
   it('give every annotation query a name, the templated data source, an expression, and only panels of its dashboard to show on', () => {
     const problems: string[] = [];
     for (const dashboard of dashboards()) {
-      const ids = new Set(panelsOf(dashboard).map((panel) => panel.id));
+      const ids = new Set(allPanels(dashboard).map((panel) => panel.id));
       const names = new Set<string>();
       for (const annotation of annotationQueriesOf(dashboard)) {
         const at = `${dashboard.file} / annotation "${annotation.name ?? ''}"`;
@@ -448,7 +365,7 @@ describe('bundled Grafana dashboards', () => {
   it('give every panel at least one target, each with an expression and a refId unique in its panel', () => {
     const problems: string[] = [];
     for (const dashboard of dashboards()) {
-      for (const panel of panelsOf(dashboard).filter((candidate) => !isRow(candidate))) {
+      for (const panel of allPanels(dashboard).filter((candidate) => !isRow(candidate))) {
         const targets = panel.targets ?? [];
         if (targets.length === 0) problems.push(`${where(dashboard, panel)}: no target`);
         for (const target of targets) {
@@ -543,7 +460,7 @@ describe('bundled Grafana dashboards', () => {
   it('query tables as instant tables, merging several queries only after dropping __name__', () => {
     const problems: string[] = [];
     for (const dashboard of dashboards()) {
-      for (const panel of panelsOf(dashboard).filter((candidate) => candidate.type === 'table')) {
+      for (const panel of allPanels(dashboard).filter((candidate) => candidate.type === 'table')) {
         for (const target of panel.targets ?? []) if (target.instant !== true || target.format !== 'table') problems.push(`${where(dashboard, panel, target)}: not an instant table query`);
         if ((panel.targets ?? []).length < 2) continue;
         const transformations = panel.transformations ?? [];
@@ -559,7 +476,7 @@ describe('bundled Grafana dashboards', () => {
   it('name in overrides and sorting only columns that tables have once renamed', () => {
     const problems: string[] = [];
     for (const dashboard of dashboards()) {
-      for (const panel of panelsOf(dashboard).filter((candidate) => candidate.type === 'table')) {
+      for (const panel of allPanels(dashboard).filter((candidate) => candidate.type === 'table')) {
         const renamed = new Set((panel.transformations ?? []).flatMap((transformation) => Object.values(transformation.options?.renameByName ?? {})));
         for (const override of panel.fieldConfig?.overrides ?? []) {
           if (override.matcher?.id === 'byName' && !renamed.has(String(override.matcher.options))) problems.push(`${where(dashboard, panel)}: override for a column "${String(override.matcher.options)}" it does not have`);
@@ -574,7 +491,7 @@ describe('bundled Grafana dashboards', () => {
     const readme = readFileSync(README, 'utf8');
     const missing = dashboards().flatMap((dashboard) => [
       `## ${(dashboard.title ?? '').replace(TITLE_PREFIX, '')}\n`,
-      ...panelsOf(dashboard).filter((panel) => !isRow(panel)).map((panel) => `**${panel.title ?? ''}**`),
+      ...allPanels(dashboard).filter((panel) => !isRow(panel)).map((panel) => `**${panel.title ?? ''}**`),
       ...annotationQueriesOf(dashboard).map((annotation) => `**${annotation.name ?? ''}**`),
     ].filter((heading) => !readme.includes(heading)).map((heading) => `${dashboard.file}: ${heading.trim()}`));
     expect(missing).to.deep.equal([]);
