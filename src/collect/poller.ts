@@ -152,8 +152,10 @@ export class Poller {
       if (refreshing) await this.discover(round);
       this.sinceRefresh = refreshing ? 1 : this.sinceRefresh + 1;
       const mine = await this.runnersOfThisShard();
-      if (refreshing) await this.refreshFacts(mine, round, now);
+      // Facts (GetDomain, List*Workflows) are paced apart from the job calls, so they are read alongside them.
+      const factsRead = refreshing ? this.refreshFacts(mine, round, now) : undefined;
       const collected = await Promise.all(mine.map((runner) => this.collectTarget(runner, now, deadline.signal)));
+      await factsRead;
       targets = collected.map((target) => ({ ...target, facts: this.refresher.factsOf(target.identity) }));
     } finally {
       clearTimeout(timer);
