@@ -58,6 +58,7 @@ export async function startDemo(): Promise<Demo> {
     region: DEMO_REGION,
     endpointUrl: simulator.url,
     targets,
+    expect: {},
   };
   return { simulator, config };
 }

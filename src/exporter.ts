@@ -76,17 +76,20 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   let latest: CollectionSnapshot | undefined;
 
   let config = options.config;
-  const clients = new AwsClients({
+  // The resolver needs the clients, and the clients label their calls with the accounts the resolver finds.
+  const clients: AwsClients = new AwsClients({
     endpointUrl: config.endpointUrl,
     requestTimeoutMs: config.requestTimeoutSeconds * 1000,
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     credentials: options.credentials,
     observe: (attempt) => { self.awsAttempt(attempt); },
+    accountOf: (role): string | undefined => accounts.known(role),
   });
+  const accounts = new AccountResolver(clients);
   const pacer = new CallPacer(config.rateLimit, config.concurrency);
   const poller = new Poller(config, {
     clients,
-    accounts: new AccountResolver(clients),
+    accounts,
     pacer,
     shard: options.shard,
     logger,

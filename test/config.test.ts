@@ -24,6 +24,7 @@ const DEFAULTS: ExporterConfig = {
   region: undefined,
   endpointUrl: undefined,
   targets: [],
+  expect: {},
 };
 
 const fixtures = (kind: 'ok' | 'bad') =>
@@ -92,9 +93,13 @@ describe('config fixtures that load', () => {
         endpointUrl: 'https://localhost:4566/',
         targets: [
           { kind: 'identity_resolution', name: 'retail_EU-2', region: 'eu-central-1' },
-          { kind: 'matching', name: 'dedupe-nightly', region: 'eu-central-1' },
+          {
+            kind: 'matching', name: 'dedupe-nightly', region: 'eu-central-1',
+            expect: { interval: 7 * 86_400, maxDuration: undefined, maxQueued: undefined, volumeMinRatio: undefined, volumeMaxRatio: undefined },
+          },
           { kind: 'id_mapping', name: 'crm-to-ads', region: 'eu-central-1' },
         ],
+        expect: { interval: 86_400, maxDuration: 7200, maxQueued: 1800, volumeMinRatio: 0.25, volumeMaxRatio: 4 },
       }),
     'region-inheritance.yaml': (config) =>
       expect(config.targets).to.deep.equal([

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { parser } from '@prometheus-io/lezer-promql';
 import { expect } from 'chai';
 import { parse as parseYaml } from 'yaml';
+import { DEFAULT_DASHBOARD_OPTIONS, renderDashboards } from '../monitoring/dashboards/index.js';
 import {
-  allPanels, interpolateVariables, loadDashboards, VARIABLE_REFERENCE,
+  allPanels, interpolateVariables, loadDashboards, readDashboardFiles, VARIABLE_REFERENCE,
   type Annotation, type Dashboard, type Datasource, type Panel, type Target, type Variable,
 } from './support/dashboards.js';
 import { emittedMetricNames, recordedMetricNames } from './support/emittedMetrics.js';
@@ -162,6 +163,25 @@ const queryOf = (variable: Variable): string => {
 
 describe('bundled Grafana dashboards', () => {
   const dashboards = (): Dashboard[] => loadDashboards();
+
+  it('are what monitoring/dashboards renders, byte for byte (render them anew after a change: see grafana/README.md)', () => {
+    const rendered = renderDashboards(DEFAULT_DASHBOARD_OPTIONS);
+    const committed = readDashboardFiles();
+    expect([...committed.keys()], 'the same files').to.deep.equal([...rendered.keys()].sort());
+    const stale = [...rendered].filter(([file, text]) => committed.get(file) !== text).map(([file]) => file);
+    expect(stale, 'files that differ from their rendering').to.deep.equal([]);
+  });
+
+  it('render with another refresh differing in the refresh field alone', () => {
+    const standard = renderDashboards(DEFAULT_DASHBOARD_OPTIONS);
+    const everyMinute = renderDashboards({ refresh: '1m' });
+    expect([...everyMinute.keys()]).to.deep.equal([...standard.keys()]);
+    for (const [file, text] of everyMinute) {
+      const parsed = JSON.parse(text) as Record<string, unknown>;
+      expect(parsed.refresh, file).to.equal('1m');
+      expect({ ...parsed, refresh: DEFAULT_DASHBOARD_OPTIONS.refresh }, file).to.deep.equal(JSON.parse(standard.get(file) ?? ''));
+    }
+  });
 
   it('are the three dashboards, each with its stable uid, all uids unique', () => {
     const found = dashboards();

@@ -11,7 +11,7 @@ import { ACCOUNT, Harness, REGION, samples, value } from './support/harness.js';
 
 const EU = 'eu-west-1';
 const discover = (spec: Partial<DiscoveryConfig> & Pick<DiscoveryConfig, 'kinds'>): DiscoveryConfig => ({
-  regions: [REGION], include: undefined, exclude: undefined, allDomains: false, role: undefined, ...spec,
+  regions: [REGION], include: undefined, exclude: undefined, allDomains: false, role: undefined, expect: undefined, ...spec,
 });
 const watched = (text: string): string[] => samples(text, 'aws_resolution_exporter_target_up').map((line) => {
   const label = (name: string): string => new RegExp(`${name}="([^"]*)"`).exec(line)?.[1] ?? '';
@@ -96,6 +96,36 @@ describe('discovery and target facts (GetDomain, List*Workflows)', function () {
     expect(watched(text)).to.deep.equal([`matching/${REGION}/dedupe`]);
     expect(value(text, 'aws_resolution_exporter_target_up', { target: 'dedupe' })).to.equal(1);
     expect(value(text, 'aws_resolution_exporter_last_refresh_success')).to.equal(0);
+    expect(value(text, 'aws_resolution_exporter_target_last_refresh_success', { target: 'dedupe' }), 'the target its failing discovery keeps is named').to.equal(0);
+  });
+
+  it('names the target whose GetDomain is denied, while its jobs are still read (target_up stays 1)', async () => {
+    harness = await Harness.start({ fleet: { domains: ['retail-us', 'loyalty'], matchingWorkflows: ['dedupe'], historyJobsPerTarget: 2 }, config: { refreshEveryCollections: 1 } });
+    harness.simulator.faults.add({ operation: 'GetDomain', target: 'loyalty', effect: { type: 'error', status: 403, code: 'AccessDeniedException' } });
+    await harness.collect();
+    const text = await harness.scrape();
+    expect(value(text, 'aws_resolution_exporter_target_up', { target: 'loyalty' })).to.equal(1);
+    expect(value(text, 'aws_resolution_exporter_target_last_refresh_success', { target: 'loyalty' })).to.equal(0);
+    expect(value(text, 'aws_resolution_exporter_target_last_refresh_success', { target: 'retail-us' })).to.equal(1);
+    expect(value(text, 'aws_resolution_exporter_target_last_refresh_success', { target: 'dedupe' })).to.equal(1);
+    harness.simulator.faults.clear();
+    await harness.collect();
+    expect(value(await harness.scrape(), 'aws_resolution_exporter_target_last_refresh_success', { target: 'loyalty' }), 'recovers at the next refresh').to.equal(1);
+  });
+
+  it('gives discovered targets their discover block\'s expect:, and a domain its weekly schedule as interval', async () => {
+    harness = await Harness.start({
+      fleet: { domains: ['retail-us'], matchingWorkflows: ['dedupe'], historyJobsPerTarget: 2 },
+      targets: [{ kind: 'identity_resolution', name: 'retail-us', region: REGION }],
+      config: { discovery: [discover({ kinds: ['matching'], expect: { interval: 3600, maxQueued: 600 } })], expect: { interval: 86_400, maxDuration: 1800 } },
+    });
+    await harness.collect();
+    const text = await harness.scrape();
+    const expectation = (metric: string, labels: Record<string, string>): string => samples(text, metric, labels).map((line) => /source="(\w+)"\} (\S+)$/.exec(line)?.slice(1).join(' ') ?? line).join();
+    expect(expectation('aws_entity_resolution_matching_expected_interval_seconds', { workflow: 'dedupe' })).to.equal('config 3600');
+    expect(expectation('aws_entity_resolution_matching_expected_max_queued_seconds', { workflow: 'dedupe' })).to.equal('config 600');
+    expect(expectation('aws_entity_resolution_matching_expected_max_duration_seconds', { workflow: 'dedupe' }), 'the top-level expect: fills what the block leaves').to.equal('config 1800');
+    expect(expectation('aws_customer_profiles_identity_resolution_expected_interval_seconds', { domain: 'retail-us' }), 'the schedule beats the top-level expect:').to.equal('schedule 604800');
   });
 
   it('exports each domain\'s GetDomain facts and each workflow\'s summary, schedule runs included', async () => {

@@ -165,6 +165,61 @@ describe('snapshot metrics', () => {
     expect(promtoolCheckMetrics(text)).to.equal('');
   });
 
+  it('exports the target-level view and the target\'s expectations, whatever the per-job window holds', async () => {
+    const text = await render(target('identity_resolution', 'retail-us', [], {
+      refreshOk: false,
+      runs: {
+        latest: { start: T0 + 7000, end: undefined, queuedSeconds: 200, runningSeconds: undefined },
+        latestFinished: { id: 'f'.repeat(32), status: 'FAILED', message: 'Access "denied"' },
+        consecutiveFailures: 3,
+        earliestStart: T0 - 86_400,
+        history: { starts: [], successDurations: [] },
+        volumes: { last: new Map([['profiles_reviewed', 0], ['merges_done', 50]]), median: new Map([['profiles_reviewed', 1000]]) },
+      },
+      expectations: {
+        interval: { value: 604_800, source: 'schedule' },
+        maxDuration: { value: 10_800, source: 'history' },
+        maxQueued: { value: 7200, source: 'default' },
+        volumeMinRatio: { value: 0.25, source: 'config' },
+        volumeMaxRatio: { value: 2, source: 'default' },
+      },
+    }));
+    const l = 'aws_account_id="123456789012",aws_region="us-east-1",domain="retail-us"';
+    const p = 'aws_customer_profiles_identity_resolution_';
+    const expected: Record<string, string[]> = {
+      latest_job_start_timestamp_seconds: [`{${l}} ${T0 + 7000}`],
+      latest_job_end_timestamp_seconds: [],
+      latest_job_queued_seconds: [`{${l}} 200`],
+      latest_job_running_seconds: [],
+      consecutive_failed_jobs: [`{${l}} 3`],
+      latest_finished_job_info: [`{${l},job_id="${'f'.repeat(32)}",status="FAILED",message="Access \\"denied\\""} 1`],
+      earliest_job_start_timestamp_seconds: [`{${l}} ${T0 - 86_400}`],
+      last_success_profiles_reviewed: [`{${l}} 0`],
+      last_success_merges_done: [`{${l}} 50`],
+      last_success_matches_found: [],
+      recent_median_profiles_reviewed: [`{${l}} 1000`],
+      recent_median_merges_done: [],
+      expected_interval_seconds: [`{${l},source="schedule"} 604800`],
+      expected_max_duration_seconds: [`{${l},source="history"} 10800`],
+      expected_max_queued_seconds: [`{${l},source="default"} 7200`],
+      expected_volume_min_ratio: [`{${l},source="config"} 0.25`],
+      expected_volume_max_ratio: [`{${l},source="default"} 2`],
+    };
+    for (const [name, lines] of Object.entries(expected)) expect(samples(text, `${p}${name}`), name).to.deep.equal(lines.map((line) => `${p}${name}${line}`));
+    expect(samples(text, 'aws_resolution_exporter_target_last_refresh_success')).to.deep.equal([
+      'aws_resolution_exporter_target_last_refresh_success{kind="identity_resolution",aws_account_id="123456789012",aws_region="us-east-1",target="retail-us"} 0',
+    ]);
+    expect(promtoolCheckMetrics(text)).to.equal('');
+  });
+
+  it('exports no target-level view before a target was first collected, nor a refresh result before its first refresh', async () => {
+    const text = await render(target('matching', 'wf', []));
+    for (const name of ['latest_job_start_timestamp_seconds', 'consecutive_failed_jobs', 'latest_finished_job_info', 'expected_interval_seconds', 'last_success_input_records']) {
+      expect(samples(text, `aws_entity_resolution_matching_${name}`), name).to.deep.equal([]);
+    }
+    expect(samples(text, 'aws_resolution_exporter_target_last_refresh_success')).to.deep.equal([]);
+  });
+
   it('drops the series of a job that left the window at the next publish', async () => {
     const metrics = new SnapshotMetrics();
     const job: MatchingJobDetail = { jobId: '2'.repeat(32), status: 'RUNNING', startTime: date(T0) };

@@ -33,6 +33,12 @@ describe('assumed roles (role_arn), through STS AssumeRole', function () {
     expect(jobsOf(ACCOUNT_A).some((id) => jobsOf(ACCOUNT_B).includes(id)), 'each account\'s own jobs').to.equal(false);
     expect(harness.simulator.counts.calls('AssumeRole'), 'one session per role').to.equal(2);
     expect(value(text, 'aws_resolution_exporter_aws_requests_total', { aws_service: 'sts', operation: 'AssumeRole', code: 'OK' }), 'AssumeRole is counted like any AWS call').to.equal(2);
+    for (const account of [ACCOUNT_A, ACCOUNT_B]) {
+      const place = { aws_account_id: account, aws_region: 'us-east-1' };
+      expect(value(text, 'aws_resolution_exporter_aws_requests_total', { ...place, operation: 'ListIdentityResolutionJobs', code: 'OK' }), `requests by ${account}`).to.equal(1);
+      expect(samples(text, 'aws_resolution_exporter_aws_request_duration_seconds_count', { ...place, operation: 'ListIdentityResolutionJobs' })).to.have.length(1);
+      expect(samples(text, 'aws_resolution_exporter_aws_request_retries_total', { ...place, operation: 'ListIdentityResolutionJobs' })).to.have.length(1);
+    }
   });
 
   it('a role that cannot be assumed marks only its target down', async () => {

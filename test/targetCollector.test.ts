@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { MatchingJobDetail } from '../src/aws/types.js';
 import { matchingSpec } from '../src/collect/kinds.js';
 import type { TargetIdentity } from '../src/collect/snapshot.js';
+import type { RunMemory } from '../src/collect/runSummary.js';
 import { TargetCollector } from '../src/collect/targetCollector.js';
 import { FakeJobSource } from './support/fakeSource.js';
 
@@ -78,6 +79,34 @@ describe('TargetCollector', () => {
     const snapshot = await collector.collect(identity, source, NOW);
     expect(snapshot.jobs).to.have.length(0);
     expect(snapshot.latestStatus).to.equal('RUNNING');
+  });
+
+  it('in summary mode reads the newest finished job once for its message and counts, and keeps the target-level view', async () => {
+    const source = new FakeJobSource([job('d', 10, 'RUNNING'), job('c', 2000, 'FAILED', 7), job('b', 9000, 'SUCCEEDED', 10)], 25);
+    const collector = new TargetCollector(matchingSpec, { lookbackSeconds: 86400, maxJobs: 0 });
+    const first = await collector.collect(identity, source, NOW);
+    expect(source.getCalls).to.deep.equal(['d', 'c']);
+    expect(first.runs?.latestFinished?.id).to.equal('c');
+    expect(first.runs?.consecutiveFailures).to.equal(1);
+    expect(first.runs?.latest?.runningSeconds).to.equal(10);
+    source.getCalls.length = 0;
+    await collector.collect(identity, source, NOW + 60);
+    expect(source.getCalls, 'a finished job is not read again').to.deep.equal(['d']);
+  });
+
+  it('carries the run memory (earliest start, success counts) through its saved state', async () => {
+    const source = new FakeJobSource([job('c', 100, 'SUCCEEDED', 30), job('b', 2000, 'SUCCEEDED', 10), job('a', 3000, 'SUCCEEDED', 20)], 25);
+    const collector = new TargetCollector(matchingSpec, settings);
+    const before = await collector.collect(identity, source, NOW);
+    const restored = new TargetCollector(matchingSpec, settings);
+    const state = collector.exportState();
+    // Job details keep their Dates through the state file's own encoding; the run memory is plain JSON.
+    restored.restoreState({ ...state, runMemory: JSON.parse(JSON.stringify(state.runMemory)) as RunMemory });
+    source.jobs = source.jobs.slice(0, 1);
+    const after = await restored.collect(identity, source, NOW + 60);
+    expect(after.runs?.earliestStart).to.equal(NOW - 3000);
+    expect(after.runs?.volumes).to.deep.equal(before.runs?.volumes);
+    expect(after.runs?.volumes?.median.get('records_processed')).to.equal(15);
   });
 
   it('drops a job that vanished between List and Get, keeping the target up', async () => {

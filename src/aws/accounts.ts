@@ -8,8 +8,14 @@ import { roleKey, type AwsClients } from './clients.js';
  */
 export class AccountResolver {
   private readonly cached = new Map<string, Promise<string>>();
+  private readonly resolved = new Map<string, string>();
 
   constructor(private readonly clients: AwsClients) {}
+
+  /** The account of a credential set, if already looked up. */
+  known(role?: RoleConfig): string | undefined {
+    return this.resolved.get(roleKey(role));
+  }
 
   accountId(region: string | undefined, role?: RoleConfig): Promise<string> {
     const key = roleKey(role);
@@ -18,7 +24,7 @@ export class AccountResolver {
       const lookup = this.lookup(region, role);
       cached = lookup;
       this.cached.set(key, lookup);
-      lookup.catch(() => {
+      lookup.then((accountId) => { this.resolved.set(key, accountId); }, () => {
         if (this.cached.get(key) === lookup) this.cached.delete(key);
       });
     }

@@ -4,7 +4,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { RoleConfig } from '../config/types.js';
-import { instrumentClient, type AwsAttemptObserver } from './instrumentation.js';
+import { instrumentClient, type AwsAttemptObserver, type ClientPlace } from './instrumentation.js';
 
 export interface AwsClientOptions {
   /** Overrides every service endpoint; otherwise the SDK's own resolution (AWS_ENDPOINT_URL_*, config files). */
@@ -15,7 +15,12 @@ export interface AwsClientOptions {
   readonly observe: AwsAttemptObserver;
   /** Fixed credentials; undefined uses the SDK's default provider chain. */
   readonly credentials: AwsCredentials | undefined;
+  /** The account of a credential set once known (see AccountResolver), to label its calls. */
+  readonly accountOf?: ((role: RoleConfig | undefined) => string | undefined) | undefined;
 }
+
+/** Labels a call whose account or region is not known yet (the first STS call, an unresolvable default region). */
+export const UNKNOWN_PLACE = 'unknown';
 
 export interface AwsCredentials {
   readonly accessKeyId: string;
@@ -64,7 +69,7 @@ export class AwsClients {
   customerProfiles(region: string | undefined, role?: RoleConfig): CustomerProfilesClient {
     return this.cached(this.set(role).customerProfiles, region, role, (config) => {
       const client = new CustomerProfilesClient(config);
-      instrumentClient(client, 'customer_profiles', this.options.observe);
+      instrumentClient(client, 'customer_profiles', this.options.observe, this.place(role, region));
       return client;
     });
   }
@@ -72,7 +77,7 @@ export class AwsClients {
   entityResolution(region: string | undefined, role?: RoleConfig): EntityResolutionClient {
     return this.cached(this.set(role).entityResolution, region, role, (config) => {
       const client = new EntityResolutionClient(config);
-      instrumentClient(client, 'entity_resolution', this.options.observe);
+      instrumentClient(client, 'entity_resolution', this.options.observe, this.place(role, region));
       return client;
     });
   }
@@ -80,7 +85,7 @@ export class AwsClients {
   sts(region: string | undefined, role?: RoleConfig): STSClient {
     return this.cached(this.set(role).sts, region, role, (config) => {
       const client = new STSClient(config);
-      instrumentClient(client, 'sts', this.options.observe);
+      instrumentClient(client, 'sts', this.options.observe, this.place(role, region));
       return client;
     });
   }
@@ -109,6 +114,15 @@ export class AwsClients {
       for (const client of [...set.customerProfiles.values(), ...set.entityResolution.values(), ...set.sts.values()]) client.destroy();
     }
     this.sets.clear();
+  }
+
+  /** The account and region a client of `role` in `region` calls, as far as known when a call returns. */
+  private place(role: RoleConfig | undefined, region: string | undefined): ClientPlace {
+    let resolvedRegion = region;
+    return async () => {
+      resolvedRegion ??= await this.defaultRegion().catch(() => undefined);
+      return { accountId: this.options.accountOf?.(role) ?? UNKNOWN_PLACE, region: resolvedRegion ?? UNKNOWN_PLACE };
+    };
   }
 
   private set(role: RoleConfig | undefined): ClientsOfOneSet {
@@ -161,7 +175,8 @@ export class AwsClients {
       },
       ...(this.options.credentials === undefined ? {} : { masterCredentials: this.options.credentials }),
       clientConfig: { ...(region === undefined ? {} : { region }), ...endpoint, maxAttempts: this.options.maxAttempts },
-      clientPlugins: [{ applyToStack: (stack) => { instrumentClient({ middlewareStack: stack }, 'sts', this.options.observe); } }],
+      // AssumeRole runs under the exporter's own credentials: its calls count against that account.
+      clientPlugins: [{ applyToStack: (stack) => { instrumentClient({ middlewareStack: stack }, 'sts', this.options.observe, this.place(undefined, region)); } }],
     });
     let session: Promise<AwsCredentialIdentity> | undefined;
     let expiresAt = Number.NEGATIVE_INFINITY;

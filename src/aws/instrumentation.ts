@@ -5,6 +5,9 @@ import type { AwsService } from './types.js';
 /** One HTTP attempt of an AWS call, as the exporter's self-metrics count it. */
 export interface AwsAttempt {
   readonly service: AwsService;
+  /** The account of the credentials the call ran under: its quotas and permissions are that account's. */
+  readonly accountId: string;
+  readonly region: string;
   readonly operation: string;
   /** `OK`, or the AWS error name (ThrottlingException, AccessDeniedException, TimeoutError, ECONNRESET, …). */
   readonly code: string;
@@ -15,6 +18,9 @@ export interface AwsAttempt {
 
 export type AwsAttemptObserver = (attempt: AwsAttempt) => void;
 
+/** Where a client's calls go: its credentials' account and its region, `unknown` while not resolved. */
+export type ClientPlace = () => Promise<{ readonly accountId: string; readonly region: string }>;
+
 interface MiddlewareTarget {
   middlewareStack: { add(middleware: DeserializeMiddleware<object, MetadataBearer>, options: { step: 'deserialize'; name: string; priority: 'high' }): void };
 }
@@ -23,7 +29,7 @@ interface MiddlewareTarget {
  * Reports every HTTP attempt of every call made by `client`, retries included: the middleware sits in the
  * deserialize step, inside the SDK's retry loop, so a 429 that a retry later absorbed is still counted.
  */
-export function instrumentClient(client: MiddlewareTarget, service: AwsService, observe: AwsAttemptObserver): void {
+export function instrumentClient(client: MiddlewareTarget, service: AwsService, observe: AwsAttemptObserver, place: ClientPlace): void {
   // The SDK's AssumeRole provider applies its client plugins again on each use of the same STS client.
   if (instrumented.has(client.middlewareStack)) return;
   instrumented.add(client.middlewareStack);
@@ -31,21 +37,16 @@ export function instrumentClient(client: MiddlewareTarget, service: AwsService, 
     (next: DeserializeHandler<object, MetadataBearer>, context: HandlerExecutionContext) =>
     async (args: DeserializeHandlerArguments<object>) => {
       const started = process.hrtime.bigint();
-      const report = (code: string): void => {
-        observe({
-          service,
-          operation: operationName(context),
-          code,
-          seconds: Number(process.hrtime.bigint() - started) / 1e9,
-          retry: attemptNumber(args.request) > 1,
-        });
+      const report = async (code: string): Promise<void> => {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        observe({ service, ...(await place()), operation: operationName(context), code, seconds, retry: attemptNumber(args.request) > 1 });
       };
       try {
         const result = await next(args);
-        report('OK');
+        await report('OK');
         return result;
       } catch (err) {
-        report(awsErrorName(err));
+        await report(awsErrorName(err));
         throw err;
       }
     };

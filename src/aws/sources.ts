@@ -39,10 +39,10 @@ export function identityResolutionJobs(client: () => CustomerProfilesClient, dom
     async listJobs(nextToken, signal) {
       const page = await gate('ListIdentityResolutionJobs', () =>
         client().send(new ListIdentityResolutionJobsCommand({ DomainName: domainName, MaxResults: CUSTOMER_PROFILES_PAGE_SIZE, NextToken: nextToken }), sendOptions(signal)), signal);
-      const jobs: JobSummary[] = [];
+      const jobs: JobSummary<IdentityResolutionJobDetail>[] = [];
       for (const job of page.IdentityResolutionJobsList ?? []) {
         if (job.JobId === undefined) continue;
-        jobs.push({ id: job.JobId, status: job.Status, startTime: job.JobStartTime, endTime: job.JobEndTime });
+        jobs.push({ id: job.JobId, status: job.Status, startTime: job.JobStartTime, endTime: job.JobEndTime, item: job });
       }
       return { jobs, nextToken: page.NextToken };
     },
@@ -86,11 +86,11 @@ export function idMappingJobs(client: () => EntityResolutionClient, workflowName
   };
 }
 
-function entityResolutionSummaries(jobs: readonly EntityResolutionJobSummary[] | undefined): JobSummary[] {
-  const summaries: JobSummary[] = [];
+function entityResolutionSummaries(jobs: readonly EntityResolutionJobSummary[] | undefined): JobSummary<MatchingJobDetail & IdMappingJobDetail>[] {
+  const summaries: JobSummary<MatchingJobDetail & IdMappingJobDetail>[] = [];
   for (const job of jobs ?? []) {
     if (job.jobId === undefined) continue;
-    summaries.push({ id: job.jobId, status: job.status, startTime: job.startTime, endTime: job.endTime });
+    summaries.push({ id: job.jobId, status: job.status, startTime: job.startTime, endTime: job.endTime, item: job });
   }
   return summaries;
 }

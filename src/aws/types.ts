@@ -2,16 +2,21 @@ import type { GetIdentityResolutionJobCommandOutput } from '@aws-sdk/client-cust
 import type { GetIdMappingJobCommandOutput, GetMatchingJobCommandOutput } from '@aws-sdk/client-entityresolution';
 
 /** What every List*Jobs summary tells, whichever API it came from. */
-export interface JobSummary {
+export interface JobSummary<Detail = unknown> {
   readonly id: string;
   /** As AWS sent it: statuses the SDK model does not know yet pass through unchanged. */
   readonly status: string | undefined;
   readonly startTime: Date | undefined;
   readonly endTime: Date | undefined;
+  /**
+   * The list item itself: its members are a subset of the Get answer's, under the same names (Customer
+   * Profiles lists JobStats and Message too), so what it tells is read as from a partial detail.
+   */
+  readonly item?: Partial<Detail>;
 }
 
-export interface JobPage {
-  readonly jobs: readonly JobSummary[];
+export interface JobPage<Detail = unknown> {
+  readonly jobs: readonly JobSummary<Detail>[];
   readonly nextToken: string | undefined;
 }
 
@@ -20,7 +25,7 @@ export interface JobSource<Detail> {
   /** The largest page the API allows; lists always ask for it, so the window costs as few pages as possible. */
   readonly pageSize: number;
   /** `signal` cancels the call, queued or in flight (the collection's deadline). */
-  listJobs(nextToken: string | undefined, signal?: AbortSignal): Promise<JobPage>;
+  listJobs(nextToken: string | undefined, signal?: AbortSignal): Promise<JobPage<Detail>>;
   getJob(jobId: string, signal?: AbortSignal): Promise<Detail>;
 }
 

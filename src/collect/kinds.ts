@@ -16,15 +16,34 @@ export interface KindSpec<K extends TargetKind> {
   /** A job in one of these never changes again, so it is never fetched again. */
   readonly terminalStatuses: ReadonlySet<string>;
   readonly successStatuses: ReadonlySet<string>;
+  /** Finished, but not as asked: the last-failure timestamp counts these (PARTIAL_SUCCESS included). */
   readonly failureStatuses: ReadonlySet<string>;
+  /** Finished and failed outright: the run of consecutive failures counts these. */
+  readonly failedStatuses: ReadonlySet<string>;
+  /** Waiting to run: its time since start is time queued, not run time. */
+  readonly queuedStatuses: ReadonlySet<string>;
+  /** Running: its time since start is run time. */
+  readonly runningStatuses: ReadonlySet<string>;
   readonly status: (job: JobDetailByKind[K]) => string | undefined;
   readonly startTime: (job: JobDetailByKind[K]) => Date | undefined;
   readonly endTime: (job: JobDetailByKind[K]) => Date | undefined;
   /** Statistics summed into `<name>_total` counters when a job is first seen finished. */
   readonly counterStatistics: Readonly<Record<string, (job: JobDetailByKind[K]) => number | undefined>>;
+  /**
+   * The key counts of a run (records in and processed, matches, merges), compared with the recent median of
+   * its successful runs. They read a partial detail, since a Customer Profiles list item carries JobStats.
+   */
+  readonly volumes: Readonly<Record<string, (job: Partial<JobDetailByKind[K]>) => number | undefined>>;
+  /** Volumes that are 0 when a successful run read or produced nothing. */
+  readonly emptyRunVolumes: readonly string[];
+  /** The volume whose rise above its range means over-merging, the costly failure of identity resolution. */
+  readonly mergeVolume: string | undefined;
+  /** What AWS says about a finished job: its message or error. */
+  readonly message: (job: Partial<JobDetailByKind[K]>) => string | undefined;
 }
 
 const IDENTITY_RESOLUTION_TERMINAL = ['COMPLETED', 'PARTIAL_SUCCESS', 'FAILED'];
+const FAILED = new Set(['FAILED']);
 const ENTITY_RESOLUTION_TERMINAL = ['SUCCEEDED', 'FAILED'];
 const ENTITY_RESOLUTION_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'];
 
@@ -34,6 +53,10 @@ export const identityResolutionSpec: KindSpec<'identity_resolution'> = {
   terminalStatuses: new Set(IDENTITY_RESOLUTION_TERMINAL),
   successStatuses: new Set(['COMPLETED']),
   failureStatuses: new Set(['FAILED', 'PARTIAL_SUCCESS']),
+  failedStatuses: FAILED,
+  // A PENDING job's start time is when it is due to start.
+  queuedStatuses: new Set(['PENDING']),
+  runningStatuses: new Set(['PREPROCESSING', 'FIND_MATCHING', 'MERGING']),
   status: (job) => job.Status,
   startTime: (job) => job.JobStartTime,
   endTime: (job) => job.JobEndTime,
@@ -42,15 +65,26 @@ export const identityResolutionSpec: KindSpec<'identity_resolution'> = {
     matches_found: (job) => job.JobStats?.NumberOfMatchesFound,
     merges_done: (job) => job.JobStats?.NumberOfMergesDone,
   },
+  volumes: {
+    profiles_reviewed: (job) => job.JobStats?.NumberOfProfilesReviewed,
+    matches_found: (job) => job.JobStats?.NumberOfMatchesFound,
+    merges_done: (job) => job.JobStats?.NumberOfMergesDone,
+  },
+  emptyRunVolumes: ['profiles_reviewed'],
+  mergeVolume: 'merges_done',
+  message: (job) => job.Message,
 };
 
-function entityResolutionSpec<K extends 'matching' | 'id_mapping'>(kind: K): KindSpec<K> {
+function entityResolutionSpec<K extends 'matching' | 'id_mapping'>(kind: K, outputVolume: Pick<KindSpec<K>['volumes'], string>): KindSpec<K> {
   return {
     kind,
     knownStatuses: ENTITY_RESOLUTION_STATUSES,
     terminalStatuses: new Set(ENTITY_RESOLUTION_TERMINAL),
     successStatuses: new Set(['SUCCEEDED']),
-    failureStatuses: new Set(['FAILED']),
+    failureStatuses: FAILED,
+    failedStatuses: FAILED,
+    queuedStatuses: new Set(['QUEUED']),
+    runningStatuses: new Set(['RUNNING']),
     status: (job) => job.status,
     startTime: (job) => job.startTime,
     endTime: (job) => job.endTime,
@@ -58,11 +92,19 @@ function entityResolutionSpec<K extends 'matching' | 'id_mapping'>(kind: K): Kin
       records_processed: (job) => job.metrics?.totalRecordsProcessed,
       records_not_processed: (job) => job.metrics?.recordsNotProcessed,
     },
+    volumes: {
+      input_records: (job) => job.metrics?.inputRecords,
+      records_processed: (job) => job.metrics?.totalRecordsProcessed,
+      ...outputVolume,
+    },
+    emptyRunVolumes: ['input_records', 'records_processed'],
+    mergeVolume: undefined,
+    message: (job) => job.errorDetails?.errorMessage,
   };
 }
 
-export const matchingSpec = entityResolutionSpec('matching');
-export const idMappingSpec = entityResolutionSpec('id_mapping');
+export const matchingSpec = entityResolutionSpec('matching', { match_ids: (job) => job.metrics?.matchIDs });
+export const idMappingSpec = entityResolutionSpec('id_mapping', { mapped_records: (job) => job.metrics?.totalMappedRecords });
 
 export const KIND_SPECS: { readonly [K in TargetKind]: KindSpec<K> } = {
   identity_resolution: identityResolutionSpec,

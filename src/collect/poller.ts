@@ -3,9 +3,11 @@ import { awsErrorName, describeError } from '../aws/errors.js';
 import type { ExporterConfig, TargetConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { AnyTargetSnapshot, CollectionSnapshot } from './snapshot.js';
+import { expectationsOf } from './expectations.js';
 import { Refresher } from './refresh.js';
 import { isMine, type Shard } from './shard.js';
 import type { TargetState } from './targetCollector.js';
+import { scheduledIntervalOf } from './weeklySchedule.js';
 import { createTargetRunner, TargetCollectionError, targetKey, type TargetDependencies, type TargetRunner } from './targets.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -46,6 +48,10 @@ export class Poller {
   private collectionTimeoutMs = Number.POSITIVE_INFINITY;
   private config: ExporterConfig;
   private discovered: readonly TargetConfig[] = [];
+  /** Keys of discovered targets whose discovery failed at the last refresh (they are kept as found before). */
+  private staleDiscovered: ReadonlySet<string> = new Set();
+  /** Each watched target's config by key: a runner kept through a reload keeps its state, not its old config. */
+  private configs = new Map<string, TargetConfig>();
   /** Collections since the last refresh; a refresh is due when it reaches the configured period. */
   private sinceRefresh = Number.POSITIVE_INFINITY;
   private readonly refresher: Refresher;
@@ -79,9 +85,11 @@ export class Poller {
     const { config } = this;
     const settings = { lookbackSeconds: config.lookbackSeconds, maxJobs: config.maxJobsPerTarget };
     const next = new Map<string, TargetRunner>();
+    const configs = new Map<string, TargetConfig>();
     for (const target of [...config.targets, ...this.discovered]) {
       const key = targetKey(target);
       if (next.has(key)) continue;
+      configs.set(key, target);
       let runner = this.runners.get(key);
       if (!runner) {
         runner = createTargetRunner(target, settings, this.deps);
@@ -91,6 +99,7 @@ export class Poller {
       next.set(key, runner);
     }
     this.runners = next;
+    this.configs = configs;
   }
 
   /** Every target's collector state, by target key, to be saved. */
@@ -156,7 +165,7 @@ export class Poller {
       const factsRead = refreshing ? this.refreshFacts(mine, round, now) : undefined;
       const collected = await Promise.all(mine.map((runner) => this.collectTarget(runner, now, deadline.signal)));
       await factsRead;
-      targets = collected.map((target) => ({ ...target, facts: this.refresher.factsOf(target.identity) }));
+      targets = collected.map((target, i) => this.withContext(target, mine[i]?.config));
     } finally {
       clearTimeout(timer);
     }
@@ -168,11 +177,34 @@ export class Poller {
     return snapshot;
   }
 
+  /**
+   * A target's snapshot with what the collection alone does not know: its facts, whether they (and the
+   * discovery that found it) refreshed, and the thresholds it is held to.
+   */
+  private withContext(target: AnyTargetSnapshot, runnerConfig: TargetConfig | undefined): AnyTargetSnapshot {
+    const key = runnerConfig && targetKey(runnerConfig);
+    const facts = this.refresher.factsOf(target.identity);
+    const factsOk = this.refresher.factsReadOk(target.identity);
+    const discoveryStale = key !== undefined && this.staleDiscovered.has(key);
+    return {
+      ...target,
+      facts,
+      refreshOk: discoveryStale ? false : factsOk,
+      expectations: expectationsOf({
+        target: (key === undefined ? undefined : this.configs.get(key))?.expect,
+        global: this.config.expect,
+        scheduledInterval: target.identity.kind === 'identity_resolution' ? scheduledIntervalOf(facts?.domain) : undefined,
+        history: target.runs?.history,
+      }),
+    };
+  }
+
   /** Runs the discoveries, if any, and watches what they found from this collection on. */
   private async discover(round: ReturnType<Refresher['round']>): Promise<void> {
     if (this.config.discovery.length === 0) return;
-    const { targets, ok } = await this.refresher.discover(this.config.discovery, round);
+    const { targets, stale, ok } = await this.refresher.discover(this.config.discovery, round);
     this.discovered = targets;
+    this.staleDiscovered = new Set(stale.map(targetKey));
     this.applyTargets();
     this.discoveryOk = ok;
   }

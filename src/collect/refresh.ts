@@ -84,6 +84,8 @@ function wanted(name: string, spec: DiscoveryConfig): boolean {
 export class Refresher {
   private readonly discovered = new Map<string, TargetConfig[]>();
   private facts = new Map<string, TargetFacts>();
+  /** Whether each watched target's facts were read at its last refresh. */
+  private factsRead = new Map<string, boolean>();
 
   constructor(private readonly deps: RefreshDependencies) {}
 
@@ -92,9 +94,13 @@ export class Refresher {
     return new RoundCache(this.deps, signal);
   }
 
-  /** The targets the discoveries find, or, for a discovery and region that could not be read, the ones found last time. */
-  async discover(specs: readonly DiscoveryConfig[], round: RoundCache): Promise<{ targets: TargetConfig[]; ok: boolean }> {
+  /**
+   * The targets the discoveries find, or, for a discovery and region that could not be read, the ones found
+   * last time: those are also `stale`, so each can be reported as failing to refresh.
+   */
+  async discover(specs: readonly DiscoveryConfig[], round: RoundCache): Promise<{ targets: TargetConfig[]; stale: TargetConfig[]; ok: boolean }> {
     let ok = true;
+    const stale: TargetConfig[] = [];
     const found = await Promise.all(specs.flatMap((spec, index) => spec.regions.map(async (region) => {
       const key = `${index}\u0000${region ?? ''}`;
       try {
@@ -104,18 +110,22 @@ export class Refresher {
       } catch (err) {
         ok = false;
         this.deps.logger.warn({ kinds: spec.kinds.join(','), aws_region: region, err: describeError(err) }, 'discovery failed: keeping the targets found last time');
-        return this.discovered.get(key) ?? [];
+        const kept = this.discovered.get(key) ?? [];
+        stale.push(...kept);
+        return kept;
       }
     })));
-    return { targets: found.flat(), ok };
+    return { targets: found.flat(), stale, ok };
   }
 
   /** Reads the facts of every watched target; a target whose read fails keeps its last facts. */
   async refreshFacts(watched: readonly WatchedTarget[], round: RoundCache, now: number): Promise<boolean> {
     let ok = true;
     const next = new Map<string, TargetFacts>();
+    const read = new Map<string, boolean>();
     await Promise.all(watched.map(async ({ identity, role }) => {
       const key = identityKey(identity);
+      read.set(key, true);
       try {
         if (identity.kind === 'identity_resolution') {
           next.set(key, { domain: await round.domain(identity.region, role, identity.target), readAt: now });
@@ -125,6 +135,7 @@ export class Refresher {
         }
       } catch (err) {
         ok = false;
+        read.set(key, false);
         const previous = this.facts.get(key);
         if (previous) next.set(key, previous);
         this.deps.logger.warn({ kind: identity.kind, target: identity.target, aws_region: identity.region, err: describeError(err) }, 'could not refresh the target\'s facts: keeping the last ones');
@@ -132,6 +143,7 @@ export class Refresher {
     }));
     // Targets no longer watched are forgotten.
     this.facts = next;
+    this.factsRead = read;
     return ok;
   }
 
@@ -139,9 +151,14 @@ export class Refresher {
     return this.facts.get(identityKey(identity));
   }
 
+  /** Whether the target's facts were read at its last refresh; undefined before its first. */
+  factsReadOk(identity: TargetIdentity): boolean | undefined {
+    return this.factsRead.get(identityKey(identity));
+  }
+
   private async discoverIn(spec: DiscoveryConfig, region: string | undefined, round: RoundCache): Promise<TargetConfig[]> {
     const targets: TargetConfig[] = [];
-    const target = (kind: TargetConfig['kind'], name: string): TargetConfig => ({ kind, name, region, ...(spec.role ? { role: spec.role } : {}) });
+    const target = (kind: TargetConfig['kind'], name: string): TargetConfig => ({ kind, name, region, ...(spec.role ? { role: spec.role } : {}), ...(spec.expect ? { expect: spec.expect } : {}) });
     if (spec.kinds.includes('identity_resolution')) {
       const names = (await round.domainNames(region, spec.role)).filter((name) => wanted(name, spec));
       // ListDomains does not say whether identity resolution is on: GetDomain does (and feeds the domain's facts too).

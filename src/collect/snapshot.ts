@@ -42,6 +42,77 @@ export interface TargetSnapshot<K extends TargetKind = TargetKind> {
   readonly counters: FinishedCounters | undefined;
   /** What GetDomain or List*Workflows last said about the target (refreshed every few collections). */
   readonly facts?: TargetFacts | undefined;
+  /** What the target's newest runs say, whatever the per-job window holds: what the alerts stand on. */
+  readonly runs?: RunSummary | undefined;
+  /** When each problem is due to page for this target, and where that came from. */
+  readonly expectations?: Expectations | undefined;
+  /** False while the target's facts (GetDomain, List*Workflows) or the discovery that found it fail to refresh. */
+  readonly refreshOk?: boolean | undefined;
+}
+
+/** The newest job of a target, as its list page (or its detail, when read) shows it. */
+export interface LatestJob {
+  readonly start: number | undefined;
+  readonly end: number | undefined;
+  /** While it waits (QUEUED, PENDING): seconds since its start, 0 while its start is still ahead. */
+  readonly queuedSeconds: number | undefined;
+  /** While it runs: seconds since its start. */
+  readonly runningSeconds: number | undefined;
+}
+
+/** The newest job that finished, for the alerts' annotations. */
+export interface FinishedJob {
+  readonly id: string;
+  readonly status: string;
+  readonly message: string | undefined;
+}
+
+/** The target's recent past, newest first: how often it runs and how long its successes take. */
+export interface RunHistory {
+  /** Epoch seconds each of the newest runs started. */
+  readonly starts: readonly number[];
+  /** Seconds each of the newest successful runs took. */
+  readonly successDurations: readonly number[];
+}
+
+/** Key counts (records in and processed, matches, merges) of the newest successful run, and their recent medians. */
+export interface Volumes {
+  readonly last: ReadonlyMap<string, number>;
+  /** Median of each count over the successful runs before the newest (absent with none). */
+  readonly median: ReadonlyMap<string, number>;
+}
+
+export interface RunSummary {
+  readonly latest: LatestJob | undefined;
+  readonly latestFinished: FinishedJob | undefined;
+  /** How many of the newest finished jobs failed in a row; undefined until a finished job is seen. */
+  readonly consecutiveFailures: number | undefined;
+  /** The oldest job start seen: how far back the exporter's view of the target goes. */
+  readonly earliestStart: number | undefined;
+  readonly history: RunHistory;
+  readonly volumes: Volumes | undefined;
+}
+
+/** Where an expectation came from, in the order one overrides the next. */
+export type ExpectationSource = 'config' | 'schedule' | 'history' | 'default';
+
+export interface Expected {
+  readonly value: number;
+  readonly source: ExpectationSource;
+}
+
+/** A target's own thresholds: what its alerts compare with. */
+export interface Expectations {
+  /** Seconds between runs: a success is overdue once the last one ended more than this plus maxDuration ago. */
+  readonly interval: Expected;
+  /** Seconds a run may take. */
+  readonly maxDuration: Expected;
+  /** Seconds a job may wait (QUEUED, PENDING, or a scheduled run not started yet). */
+  readonly maxQueued: Expected;
+  /** A successful run's key count below this share of its recent median is too low... */
+  readonly volumeMinRatio: Expected;
+  /** ...and above this multiple of it too high. */
+  readonly volumeMaxRatio: Expected;
 }
 
 /** A domain's settings and size, or a workflow's summary; undefined until first read. */

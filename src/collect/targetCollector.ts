@@ -1,8 +1,10 @@
 import { isNotFound } from '../aws/errors.js';
 import type { JobSource, JobSummary } from '../aws/types.js';
 import type { TargetKind } from '../config/types.js';
+import { epochSeconds } from './epoch.js';
 import { listJobWindow, newestFirst, selectWindow } from './jobWindow.js';
 import type { JobDetailByKind, KindSpec } from './kinds.js';
+import { EMPTY_RUN_MEMORY, newestFinishedListed, summarizeRuns, type RunMemory } from './runSummary.js';
 import type { CollectedJob, TargetIdentity, TargetSnapshot } from './snapshot.js';
 
 export interface WindowSettings {
@@ -27,6 +29,8 @@ export interface TargetState {
   readonly lastSuccessEnd: number | undefined;
   readonly lastFailureEnd: number | undefined;
   readonly assumeNewestFirst: boolean;
+  /** Absent in a state file written before it existed. */
+  readonly runMemory?: RunMemory;
 }
 
 interface MutableCounters {
@@ -46,6 +50,7 @@ export class TargetCollector<K extends TargetKind> {
   private lastSuccessEnd: number | undefined;
   private lastFailureEnd: number | undefined;
   private assumeNewestFirst = true;
+  private runMemory: RunMemory = EMPTY_RUN_MEMORY;
   private last: TargetSnapshot<K> | undefined;
 
   constructor(
@@ -68,6 +73,7 @@ export class TargetCollector<K extends TargetKind> {
       lastSuccessEnd: this.lastSuccessEnd,
       lastFailureEnd: this.lastFailureEnd,
       assumeNewestFirst: this.assumeNewestFirst,
+      runMemory: this.runMemory,
     };
   }
 
@@ -83,6 +89,7 @@ export class TargetCollector<K extends TargetKind> {
     this.lastSuccessEnd = state.lastSuccessEnd;
     this.lastFailureEnd = state.lastFailureEnd;
     this.assumeNewestFirst = state.assumeNewestFirst;
+    this.runMemory = state.runMemory ?? EMPTY_RUN_MEMORY;
   }
 
   /** The last snapshot this collector published, if any. */
@@ -102,6 +109,11 @@ export class TargetCollector<K extends TargetKind> {
     const inWindow = selectWindow(listed.jobs, window);
     const fetched = await this.fetchDetails(source, inWindow, signal);
     const details = fetched.map((job) => job.detail);
+    // The alerts name the newest finished job and its message, and Entity Resolution lists neither message nor
+    // counts: when a newer job has started before the exporter saw this one finish (summary mode), its detail
+    // is read here, once, since a finished job is never read again.
+    const newestFinished = newestFinishedListed(this.spec, listed.jobs);
+    const extra = newestFinished && !inWindow.some((job) => job.id === newestFinished.id) ? await this.fetchDetails(source, [newestFinished], signal) : [];
 
     const firstCollection = this.counters === undefined;
     const counters = this.counters ?? this.emptyCounters();
@@ -109,9 +121,11 @@ export class TargetCollector<K extends TargetKind> {
     this.noteOutcomes(listed.jobs, details);
     for (const [id, start] of this.counted) if (start < cutoff) this.counted.delete(id);
 
-    this.known = new Map(fetched.map(({ id, detail }) => [id, { detail, terminal: this.isTerminal(detail) }]));
+    this.known = new Map([...fetched, ...extra].map(({ id, detail }) => [id, { detail, terminal: this.isTerminal(detail) }]));
     this.counters = counters;
     this.assumeNewestFirst = listed.newestFirst;
+    const runs = summarizeRuns(this.spec, listed.jobs, [...fetched, ...extra], this.runMemory, now);
+    this.runMemory = runs.memory;
     const newest = newestFirst(listed.jobs)[0];
     this.last = {
       identity,
@@ -124,6 +138,7 @@ export class TargetCollector<K extends TargetKind> {
       lastSuccessEnd: this.lastSuccessEnd,
       lastFailureEnd: this.lastFailureEnd,
       counters: { finishedByStatus: new Map(counters.finishedByStatus), statisticSums: new Map(counters.statisticSums) },
+      runs: runs.summary,
     };
     return this.last;
   }
@@ -142,12 +157,13 @@ export class TargetCollector<K extends TargetKind> {
       lastSuccessEnd: previous?.lastSuccessEnd,
       lastFailureEnd: previous?.lastFailureEnd,
       counters: previous?.counters,
+      runs: previous?.runs,
     };
     return this.last;
   }
 
   /** Details keyed by the listed id (every member of a Get answer is optional, JobId included). */
-  private async fetchDetails(source: JobSource<JobDetailByKind[K]>, jobs: readonly JobSummary[], signal: AbortSignal | undefined): Promise<CollectedJob<JobDetailByKind[K]>[]> {
+  private async fetchDetails(source: JobSource<JobDetailByKind[K]>, jobs: readonly JobSummary<JobDetailByKind[K]>[], signal: AbortSignal | undefined): Promise<CollectedJob<JobDetailByKind[K]>[]> {
     const fetched = await Promise.all(jobs.map(async ({ id }) => {
       const known = this.known.get(id);
       if (known?.terminal) return { id, detail: known.detail };
@@ -165,7 +181,7 @@ export class TargetCollector<K extends TargetKind> {
   private countIfNewlyFinished(id: string, detail: JobDetailByKind[K], counters: MutableCounters, countIt: boolean): void {
     const status = this.spec.status(detail);
     if (status === undefined || !this.spec.terminalStatuses.has(status) || this.counted.has(id)) return;
-    this.counted.set(id, seconds(this.spec.startTime(detail)) ?? Number.POSITIVE_INFINITY);
+    this.counted.set(id, epochSeconds(this.spec.startTime(detail)) ?? Number.POSITIVE_INFINITY);
     // Jobs already finished at the first collection are history, not news: counting them would spike on restart.
     if (!countIt) return;
     counters.finishedByStatus.set(status, (counters.finishedByStatus.get(status) ?? 0) + 1);
@@ -178,8 +194,8 @@ export class TargetCollector<K extends TargetKind> {
   /** Last success and failure come from every job read, not only the window: a list page is history for free. */
   private noteOutcomes(summaries: readonly JobSummary[], details: readonly JobDetailByKind[K][]): void {
     const outcomes = [
-      ...summaries.map((job) => ({ status: job.status, end: seconds(job.endTime) })),
-      ...details.map((job) => ({ status: this.spec.status(job), end: seconds(this.spec.endTime(job)) })),
+      ...summaries.map((job) => ({ status: job.status, end: epochSeconds(job.endTime) })),
+      ...details.map((job) => ({ status: this.spec.status(job), end: epochSeconds(this.spec.endTime(job)) })),
     ];
     for (const { status, end } of outcomes) {
       if (status === undefined || end === undefined) continue;
@@ -204,8 +220,4 @@ export class TargetCollector<K extends TargetKind> {
       statisticSums: new Map(Object.keys(this.spec.counterStatistics).map((name) => [name, 0])),
     };
   }
-}
-
-function seconds(date: Date | undefined): number | undefined {
-  return date === undefined ? undefined : date.getTime() / 1000;
 }

@@ -1,6 +1,8 @@
+import type { DomainDetail } from '../aws/catalogSources.js';
+
 /** Days as AWS names them in Matching.JobSchedule.DayOfTheWeek, in the order of Date.getUTCDay(). */
 const DAYS = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'];
-const WEEK_SECONDS = 7 * 86_400;
+export const WEEK_SECONDS = 7 * 86_400;
 
 /** A weekly identity-resolution schedule, in UTC. */
 export interface WeeklySchedule {
@@ -11,6 +13,20 @@ export interface WeeklySchedule {
 
 /** AWS's schedule when a domain sets none: "it runs every Saturday at 12AM UTC". */
 export const AWS_DEFAULT_SCHEDULE: WeeklySchedule = { dayOfTheWeek: 'SATURDAY', time: '0:00' };
+
+/** The weekly schedule of a domain whose ML identity resolution is on (AWS's default when it sets none); undefined when it is off. */
+export function domainSchedule(domain: DomainDetail | undefined): WeeklySchedule | undefined {
+  const matching = domain?.Matching;
+  if (matching?.Enabled !== true) return undefined;
+  const schedule = matching.JobSchedule;
+  return schedule ? { dayOfTheWeek: schedule.DayOfTheWeek, time: schedule.Time } : AWS_DEFAULT_SCHEDULE;
+}
+
+/** Seconds between a domain's scheduled runs: a week while identity resolution is on with a readable schedule. */
+export function scheduledIntervalOf(domain: DomainDetail | undefined): number | undefined {
+  const schedule = domainSchedule(domain);
+  return schedule !== undefined && offsetInWeek(schedule) !== undefined ? WEEK_SECONDS : undefined;
+}
 
 /** Seconds into the week (Sunday 00:00 UTC = 0) of a schedule, or undefined when AWS sent something unreadable. */
 function offsetInWeek(schedule: WeeklySchedule): number | undefined {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration.js';
 import { scheduleIntervalSeconds } from './schedule.js';
 import { describeValue, expected, formatPath } from './issues.js';
-import type { DiscoveryConfig, ExporterConfig, RoleConfig, TargetConfig, TargetKind } from './types.js';
+import type { DiscoveryConfig, ExpectConfig, ExporterConfig, RoleConfig, TargetConfig, TargetKind } from './types.js';
 
 /** Per HTTP attempt to AWS, unless the schedule leaves less time. */
 const DEFAULT_REQUEST_TIMEOUT_SECONDS = 10;
@@ -106,6 +106,24 @@ const positiveDuration = (example: string) => z.string(expected(`a duration such
   return seconds;
 });
 
+const ratio = (description: string, valid: (value: number) => boolean) =>
+  z.number(expected(description)).refine(valid, expected(description));
+
+/** `expect:` on a target, a discovery, or the whole config: thresholds the exporter would otherwise infer. */
+const expectShape = z.strictObject({
+  interval: positiveDuration('1d').optional(),
+  max_duration: positiveDuration('2h').optional(),
+  max_queued: positiveDuration('1h').optional(),
+  volume_min_ratio: ratio('a number above 0 and below 1, such as 0.5', (value) => value > 0 && value < 1).optional(),
+  volume_max_ratio: ratio('a number above 1, such as 2', (value) => value > 1 && Number.isFinite(value)).optional(),
+}).transform((spec): ExpectConfig => ({
+  interval: spec.interval,
+  maxDuration: spec.max_duration,
+  maxQueued: spec.max_queued,
+  volumeMinRatio: spec.volume_min_ratio,
+  volumeMaxRatio: spec.volume_max_ratio,
+}));
+
 const ROLE_ARN = /^arn:aws(?:-us-gov|-cn)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 /** `role_arn` with its `external_id` and `session_name`, as STS AssumeRole constrains them. */
@@ -131,23 +149,25 @@ function roleOf(entry: RoleFields, ctx: z.RefinementCtx): RoleConfig | undefined
 /** A list entry that names one target: `{name, region?, role_arn?, external_id?, session_name?}`. */
 function targetEntry<Name extends z.ZodType<unknown, string>>(name: Name) {
   return z.strictObject(
-    { name, region: awsRegion.optional(), ...roleFields },
+    { name, region: awsRegion.optional(), expect: expectShape.optional(), ...roleFields },
     { error: (issue) => (issue.code === 'invalid_type' ? `expected a map with a name key, got ${describeValue(issue.input)}` : undefined) },
   );
 }
 
-/** What every target entry becomes: its configured name, own region, role, and the name that identifies it for duplicates. */
+/** What every target entry becomes: its configured name, own region, role, expectations, and the name that identifies it for duplicates. */
 interface TargetEntry {
   readonly name: string;
   readonly region: string | undefined;
   readonly role: RoleConfig | undefined;
+  readonly expect: ExpectConfig | undefined;
   readonly resourceName: string;
 }
 
-const byName = (entry: { name: string; region?: string | undefined } & RoleFields, ctx: z.RefinementCtx): TargetEntry => ({
+const byName = (entry: { name: string; region?: string | undefined; expect?: ExpectConfig | undefined } & RoleFields, ctx: z.RefinementCtx): TargetEntry => ({
   name: entry.name,
   region: entry.region,
   role: roleOf(entry, ctx),
+  expect: entry.expect,
   resourceName: entry.name,
 });
 
@@ -184,7 +204,7 @@ const idMappingWorkflow = targetEntry(idMappingWorkflowRef).transform((entry, ct
       input: entry.region,
     });
   }
-  return { name: text, region: entry.region ?? arnRegion, role: roleOf(entry, ctx), resourceName: workflowName };
+  return { name: text, region: entry.region ?? arnRegion, role: roleOf(entry, ctx), expect: entry.expect, resourceName: workflowName };
 });
 
 /** A regular expression, checked to compile. */
@@ -201,6 +221,7 @@ const discoverFields = {
   regions: z.array(awsRegion).min(1, expected('at least one region')).optional(),
   include: pattern.optional(),
   exclude: pattern.optional(),
+  expect: expectShape.optional(),
   ...roleFields,
 };
 
@@ -232,6 +253,7 @@ const configShape = z.strictObject({
   region: awsRegion.optional(),
   endpoint_url: z.url({ protocol: /^https?$/, ...expected('an http(s) URL such as http://127.0.0.1:4566') }).optional(),
   refresh_every_collections: count(1).default(10),
+  expect: expectShape.optional(),
   customer_profiles: z.strictObject({ domains: z.array(domain).optional(), discover: profilesDiscovery.optional() }).optional(),
   entity_resolution: z
     .strictObject({
@@ -260,7 +282,7 @@ function toExporterConfig(config: ConfigShape, ctx: z.RefinementCtx): ExporterCo
       const first = firstPathByIdentity.get(identity);
       if (first === undefined) firstPathByIdentity.set(identity, formatPath([...path, index]));
       else ctx.addIssue({ code: 'custom', path: [...path, index], message: `duplicate target: same kind, name, region and credentials as ${first}` });
-      targets.push({ kind, name: entry.name, region, ...(entry.role ? { role: entry.role } : {}) });
+      targets.push({ kind, name: entry.name, region, ...(entry.role ? { role: entry.role } : {}), ...(entry.expect ? { expect: entry.expect } : {}) });
     });
   }
   // A malformed schedule has been reported already; its interval bounds nothing then.
@@ -288,6 +310,7 @@ function toExporterConfig(config: ConfigShape, ctx: z.RefinementCtx): ExporterCo
     targets,
     discovery: discoveryConfigs(config),
     refreshEveryCollections: config.refresh_every_collections,
+    expect: config.expect ?? {},
   };
 }
 
@@ -296,10 +319,10 @@ function discoveryConfigs(config: ConfigShape): DiscoveryConfig[] {
   const regions = (listed: readonly string[] | undefined): (string | undefined)[] => [...(listed ?? [config.region])];
   return [
     ...(config.customer_profiles?.discover ?? []).map((spec): DiscoveryConfig => ({
-      kinds: ['identity_resolution'], regions: regions(spec.regions), include: spec.include, exclude: spec.exclude, allDomains: spec.all_domains, role: spec.role,
+      kinds: ['identity_resolution'], regions: regions(spec.regions), include: spec.include, exclude: spec.exclude, allDomains: spec.all_domains, role: spec.role, expect: spec.expect,
     })),
     ...(config.entity_resolution?.discover ?? []).map((spec): DiscoveryConfig => ({
-      kinds: spec.kinds, regions: regions(spec.regions), include: spec.include, exclude: spec.exclude, allDomains: false, role: spec.role,
+      kinds: spec.kinds, regions: regions(spec.regions), include: spec.include, exclude: spec.exclude, allDomains: false, role: spec.role, expect: spec.expect,
     })),
   ];
 }

@@ -12,6 +12,23 @@ export interface RoleConfig {
   readonly sessionName?: string | undefined;
 }
 
+/**
+ * What the user expects of a target, overriding what the exporter infers (schedule, history, defaults).
+ * Durations in seconds; every field optional.
+ */
+export interface ExpectConfig {
+  /** Time between runs: a success is overdue once the last ended more than this plus maxDuration ago. */
+  readonly interval?: number | undefined;
+  /** Longest a run may take. */
+  readonly maxDuration?: number | undefined;
+  /** Longest a job may wait (QUEUED, PENDING, a scheduled run not started). */
+  readonly maxQueued?: number | undefined;
+  /** A key count of a successful run below this share of its recent median is too low (0 < x < 1). */
+  readonly volumeMinRatio?: number | undefined;
+  /** ...and above this multiple of it too high (x > 1). */
+  readonly volumeMaxRatio?: number | undefined;
+}
+
 /** One domain (identity_resolution) or workflow (matching, id_mapping) to poll. */
 export interface TargetConfig {
   readonly kind: TargetKind;
@@ -21,6 +38,8 @@ export interface TargetConfig {
   readonly region: string | undefined;
   /** The role its calls run under; undefined uses the exporter's own credentials. */
   readonly role?: RoleConfig | undefined;
+  /** The target's own `expect:`, over its discover block's. */
+  readonly expect?: ExpectConfig | undefined;
 }
 
 /** Where to look for targets beyond the listed ones, and which to keep. */
@@ -35,6 +54,8 @@ export interface DiscoveryConfig {
   /** Customer Profiles: also domains whose identity resolution (Matching) is off. */
   readonly allDomains: boolean;
   readonly role: RoleConfig | undefined;
+  /** Given to every target this discovery finds. */
+  readonly expect: ExpectConfig | undefined;
 }
 
 /** The validated configuration, with defaults applied. */
@@ -63,4 +84,6 @@ export interface ExporterConfig {
   readonly discovery: readonly DiscoveryConfig[];
   /** Discovery, GetDomain facts and workflow summaries are read again every this many collections. */
   readonly refreshEveryCollections: number;
+  /** The top-level `expect:`: below a target's own and a domain's schedule, above history and defaults. */
+  readonly expect: ExpectConfig;
 }

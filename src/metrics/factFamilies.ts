@@ -1,6 +1,7 @@
 import type { AnyTargetSnapshot } from '../collect/snapshot.js';
-import { AWS_DEFAULT_SCHEDULE, scheduledRuns } from '../collect/weeklySchedule.js';
-import { AS_OF_COLLECTION, epochSeconds, type FamilySpec } from './family.js';
+import { domainSchedule, scheduledRuns } from '../collect/weeklySchedule.js';
+import { epochSeconds } from '../collect/epoch.js';
+import { AS_OF_COLLECTION, type FamilySpec } from './family.js';
 import { targetLabels } from './targetFamilies.js';
 
 const AS_OF_REFRESH = 'As of the last refresh (GetDomain or List*Workflows, every refresh_every_collections collections).';
@@ -22,10 +23,8 @@ function domainGauge(name: string, help: string, value: (target: AnyTargetSnapsh
 
 /** The weekly schedule's last and next run, for a domain whose identity resolution is on. */
 function runs(target: AnyTargetSnapshot, now: number): { previous: number; next: number } | undefined {
-  const matching = target.facts?.domain?.Matching;
-  if (matching?.Enabled !== true) return undefined;
-  const schedule = matching.JobSchedule;
-  return scheduledRuns(schedule ? { dayOfTheWeek: schedule.DayOfTheWeek, time: schedule.Time } : AWS_DEFAULT_SCHEDULE, now);
+  const schedule = domainSchedule(target.facts?.domain);
+  return schedule && scheduledRuns(schedule, now);
 }
 
 /** Customer Profiles domain facts from GetDomain: switches, the weekly schedule, size, and settings. */

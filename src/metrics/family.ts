@@ -16,10 +16,6 @@ export interface FamilySpec<T> {
   readonly collect: (input: T, emit: Emit) => void;
 }
 
-/** Epoch seconds of a timestamp the SDK parsed, or undefined when AWS sent none. */
-export function epochSeconds(date: Date | undefined): number | undefined {
-  return date === undefined ? undefined : date.getTime() / 1000;
-}
 
 /** Emits one series per status (a stateset): 1 for `current`, 0 for the others; an unknown status joins the set. */
 export function emitStateset(emit: Emit, labels: Labels, knownStatuses: readonly string[], current: string | undefined): void {

@@ -1,6 +1,7 @@
 import type { IdentityResolutionJobDetail, IdMappingJobDetail, MatchingJobDetail } from '../aws/types.js';
 import { identityResolutionSpec, matchingSpec } from '../collect/kinds.js';
-import { AS_OF_COLLECTION, emitStateset, epochSeconds, messageLabel, type FamilySpec, type Labels } from './family.js';
+import { epochSeconds } from '../collect/epoch.js';
+import { AS_OF_COLLECTION, emitStateset, messageLabel, type FamilySpec, type Labels } from './family.js';
 
 /** One exported job: its detail, the labels of its target plus `job_id`, and the time the data was read. */
 export interface JobInput<D> {

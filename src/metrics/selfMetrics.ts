@@ -64,20 +64,20 @@ export class SelfMetrics {
     this.scheduleInterval = new Gauge({ name: 'aws_resolution_exporter_schedule_interval_seconds', help: 'Seconds between two scheduled collections, from the configured schedule.', registers });
     this.awsRequests = new Counter({
       name: 'aws_resolution_exporter_aws_requests_total',
-      help: 'HTTP requests sent to AWS, each retry included, by service, operation and result code (OK or the AWS error name).',
-      labelNames: ['aws_service', 'operation', 'code'],
+      help: 'HTTP requests sent to AWS, each retry included, by account and region of the credentials, service, operation and result code (OK or the AWS error name).',
+      labelNames: ['aws_account_id', 'aws_region', 'aws_service', 'operation', 'code'],
       registers,
     });
     this.awsRetries = new Counter({
       name: 'aws_resolution_exporter_aws_request_retries_total',
-      help: 'Retries the AWS SDK made after a throttled, failed or timed-out request, by service and operation.',
-      labelNames: ['aws_service', 'operation'],
+      help: 'Retries the AWS SDK made after a throttled, failed or timed-out request, by account, region, service and operation.',
+      labelNames: ['aws_account_id', 'aws_region', 'aws_service', 'operation'],
       registers,
     });
     this.awsDuration = new Histogram({
       name: 'aws_resolution_exporter_aws_request_duration_seconds',
-      help: 'Duration of one HTTP request to AWS, in seconds, by service and operation.',
-      labelNames: ['aws_service', 'operation'],
+      help: 'Duration of one HTTP request to AWS, in seconds, by account, region, service and operation.',
+      labelNames: ['aws_account_id', 'aws_region', 'aws_service', 'operation'],
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
@@ -90,7 +90,7 @@ export class SelfMetrics {
 
   awsAttempt(attempt: AwsAttempt): void {
     this.generation++;
-    const labels = { aws_service: attempt.service, operation: attempt.operation };
+    const labels = { aws_account_id: attempt.accountId, aws_region: attempt.region, aws_service: attempt.service, operation: attempt.operation };
     this.awsRequests.inc({ ...labels, code: attempt.code });
     this.awsDuration.observe(labels, attempt.seconds);
     // Incremented by 0 on a first attempt so the series exists (at 0) from an operation's first call.

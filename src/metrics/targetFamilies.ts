@@ -1,7 +1,8 @@
 import type { TargetKind } from '../config/types.js';
 import { KIND_SPECS } from '../collect/kinds.js';
-import type { AnyTargetSnapshot } from '../collect/snapshot.js';
-import { AS_OF_COLLECTION, emitStateset, type FamilySpec, type Labels } from './family.js';
+import { RECENT_RUNS } from '../collect/runSummary.js';
+import type { AnyTargetSnapshot, Expectations } from '../collect/snapshot.js';
+import { AS_OF_COLLECTION, emitStateset, messageLabel, type FamilySpec, type Labels } from './family.js';
 
 /** How each kind of target is named in metric names and labels. */
 export const KIND_NAMING: Readonly<Record<TargetKind, { prefix: string; targetLabel: 'domain' | 'workflow'; what: string; targetWhat: string }>> = {
@@ -16,6 +17,27 @@ export function targetLabels(snapshot: AnyTargetSnapshot): Labels {
   return { aws_account_id: accountId, aws_region: region, [KIND_NAMING[kind].targetLabel]: target };
 }
 
+const VOLUME_HELP: Record<string, string> = {
+  profiles_reviewed: 'profiles reviewed (JobStats.NumberOfProfilesReviewed)',
+  matches_found: 'matches found (JobStats.NumberOfMatchesFound)',
+  merges_done: 'merges done (JobStats.NumberOfMergesDone)',
+  input_records: 'input records (metrics.inputRecords)',
+  records_processed: 'records processed (metrics.totalRecordsProcessed)',
+  match_ids: 'match IDs generated (metrics.matchIDs)',
+  mapped_records: 'records mapped (metrics.totalMappedRecords)',
+};
+
+/** The expectation families: name suffix, what it holds, and where it is on the snapshot. */
+const EXPECTATIONS: readonly (readonly [suffix: string, help: string, key: keyof Expectations])[] = [
+  ['expected_interval_seconds', 'Seconds expected between runs: a success is overdue once the last one ended more than this plus the expected maximum duration ago.', 'interval'],
+  ['expected_max_duration_seconds', 'Seconds a run may take before it runs too long.', 'maxDuration'],
+  ['expected_max_queued_seconds', 'Seconds a job may wait (queued, pending, or a scheduled run not started) before it waits too long.', 'maxQueued'],
+  ['expected_volume_min_ratio', 'Lowest share of its recent median a key count of a successful run may fall to.', 'volumeMinRatio'],
+  ['expected_volume_max_ratio', 'Highest multiple of its recent median a key count of a successful run may rise to.', 'volumeMaxRatio'],
+];
+
+const EXPECTATION_SOURCES = 'The source label says where the value came from: config, schedule (a domain\'s weekly run), history (the target\'s recent runs) or default.';
+
 const STATISTIC_HELP: Record<string, string> = {
   profiles_reviewed: 'Profiles reviewed (JobStats.NumberOfProfilesReviewed)',
   matches_found: 'Matches found (JobStats.NumberOfMatchesFound)',
@@ -29,7 +51,7 @@ export function targetFamilies(kind: TargetKind): FamilySpec<AnyTargetSnapshot>[
   const spec = KIND_SPECS[kind];
   const { prefix, targetLabel, what, targetWhat } = KIND_NAMING[kind];
   const labelNames = ['aws_account_id', 'aws_region', targetLabel];
-  const timestamp = (suffix: string, help: string, value: (target: AnyTargetSnapshot) => number | undefined): FamilySpec<AnyTargetSnapshot> => ({
+  const targetGauge = (suffix: string, help: string, value: (target: AnyTargetSnapshot) => number | undefined): FamilySpec<AnyTargetSnapshot> => ({
     name: `${prefix}${suffix}`,
     help: `${help} ${AS_OF_COLLECTION}`,
     type: 'gauge',
@@ -49,8 +71,8 @@ export function targetFamilies(kind: TargetKind): FamilySpec<AnyTargetSnapshot>[
         emitStateset(emit, targetLabels(target), spec.knownStatuses, target.latestStatus);
       },
     },
-    timestamp('last_success_timestamp_seconds', `End of the newest ${what} seen to finish ${[...spec.successStatuses].join(' or ')}, in seconds since the epoch.`, (target) => target.lastSuccessEnd),
-    timestamp('last_failure_timestamp_seconds', `End of the newest ${what} seen to finish ${[...spec.failureStatuses].join(' or ')}, in seconds since the epoch.`, (target) => target.lastFailureEnd),
+    targetGauge('last_success_timestamp_seconds', `End of the newest ${what} seen to finish ${[...spec.successStatuses].join(' or ')}, in seconds since the epoch.`, (target) => target.lastSuccessEnd),
+    targetGauge('last_failure_timestamp_seconds', `End of the newest ${what} seen to finish ${[...spec.failureStatuses].join(' or ')}, in seconds since the epoch.`, (target) => target.lastFailureEnd),
     {
       name: `${prefix}jobs_finished_total`,
       help: `${what}s seen to finish, by final status, counted once each when first seen finished; jobs already finished when the exporter first read the ${targetWhat} are not counted.`,
@@ -60,6 +82,36 @@ export function targetFamilies(kind: TargetKind): FamilySpec<AnyTargetSnapshot>[
         for (const [status, count] of target.counters?.finishedByStatus ?? []) emit({ ...targetLabels(target), status }, count);
       },
     },
+    targetGauge('latest_job_start_timestamp_seconds', `Start of the ${targetWhat}'s newest ${what} (for a pending one, when it is due), in seconds since the epoch.`, (target) => target.runs?.latest?.start),
+    targetGauge('latest_job_end_timestamp_seconds', `End of the ${targetWhat}'s newest ${what}, once it has finished, in seconds since the epoch.`, (target) => target.runs?.latest?.end),
+    targetGauge('latest_job_queued_seconds', `Seconds the ${targetWhat}'s newest ${what} has waited to run (${[...spec.queuedStatuses].join(' or ')}), while it waits.`, (target) => target.runs?.latest?.queuedSeconds),
+    targetGauge('latest_job_running_seconds', `Seconds since the ${targetWhat}'s newest ${what} started, while it runs (${[...spec.runningStatuses].join(', ')}).`, (target) => target.runs?.latest?.runningSeconds),
+    targetGauge('consecutive_failed_jobs', `Newest ${what}s of the ${targetWhat} that ended FAILED in a row: 0 after a finished job that did not fail.`, (target) => target.runs?.consecutiveFailures),
+    {
+      name: `${prefix}latest_finished_job_info`,
+      help: `Always 1: the id, final status and message (cut to 256 characters, empty without one) of the ${targetWhat}'s newest finished ${what}. ${AS_OF_COLLECTION}`,
+      type: 'gauge',
+      labelNames: [...labelNames, 'job_id', 'status', 'message'],
+      collect: (target, emit) => {
+        const finished = target.runs?.latestFinished;
+        if (finished) emit({ ...targetLabels(target), job_id: finished.id, status: finished.status, message: messageLabel(finished.message ?? '') }, 1);
+      },
+    },
+    targetGauge('earliest_job_start_timestamp_seconds', `Start of the oldest ${what} the exporter has seen of the ${targetWhat}, in seconds since the epoch: how far back its view goes (a target that never succeeded has not since then).`, (target) => target.runs?.earliestStart),
+    ...Object.keys(spec.volumes).flatMap((volume): FamilySpec<AnyTargetSnapshot>[] => [
+      targetGauge(`last_success_${volume}`, `The ${VOLUME_HELP[volume] ?? volume} of the ${targetWhat}'s newest successful ${what}.`, (target) => target.runs?.volumes?.last.get(volume)),
+      targetGauge(`recent_median_${volume}`, `Median of the ${VOLUME_HELP[volume] ?? volume} over the successful ${what}s before the newest (up to ${RECENT_RUNS}).`, (target) => target.runs?.volumes?.median.get(volume)),
+    ]),
+    ...EXPECTATIONS.map(([suffix, help, key]): FamilySpec<AnyTargetSnapshot> => ({
+      name: `${prefix}${suffix}`,
+      help: `${help} ${EXPECTATION_SOURCES} ${AS_OF_COLLECTION}`,
+      type: 'gauge',
+      labelNames: [...labelNames, 'source'],
+      collect: (target, emit) => {
+        const expected = target.expectations?.[key];
+        if (expected) emit({ ...targetLabels(target), source: expected.source }, expected.value);
+      },
+    })),
     ...Object.keys(spec.counterStatistics).map((statistic): FamilySpec<AnyTargetSnapshot> => ({
       name: `${prefix}${statistic}_total`,
       help: `${STATISTIC_HELP[statistic] ?? statistic}, summed over the ${what}s counted in jobs_finished_total.`,
@@ -98,6 +150,15 @@ export const selfTargetFamilies: readonly FamilySpec<AnyTargetSnapshot>[] = [
     labelNames: SELF_TARGET_LABELS,
     collect: (target, emit) => {
       if (target.lastSuccessTime !== undefined) emit(selfTargetLabels(target), target.lastSuccessTime);
+    },
+  },
+  {
+    name: 'aws_resolution_exporter_target_last_refresh_success',
+    help: `1 when the target's facts (GetDomain or List*Workflows) and the discovery that found it were read at the last refresh, 0 when a read failed and the last known facts were kept. ${AS_OF_COLLECTION}`,
+    type: 'gauge',
+    labelNames: SELF_TARGET_LABELS,
+    collect: (target, emit) => {
+      if (target.refreshOk !== undefined) emit(selfTargetLabels(target), target.refreshOk ? 1 : 0);
     },
   },
   {

@@ -71,12 +71,17 @@ export interface Dashboard {
   readonly annotations?: { readonly list?: readonly Annotation[] };
 }
 
-/** Every bundled dashboard, parsed. */
-export function loadDashboards(dir = DASHBOARDS_DIR): Dashboard[] {
-  return readdirSync(dir)
+/** Every bundled dashboard file's text, by file name, in file-name order. */
+export function readDashboardFiles(dir = DASHBOARDS_DIR): Map<string, string> {
+  return new Map(readdirSync(dir)
     .filter((file) => file.endsWith('.json'))
     .sort()
-    .map((file) => ({ ...(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Omit<Dashboard, 'file'>), file }));
+    .map((file) => [file, readFileSync(join(dir, file), 'utf8')]));
+}
+
+/** Every bundled dashboard, parsed. */
+export function loadDashboards(dir = DASHBOARDS_DIR): Dashboard[] {
+  return [...readDashboardFiles(dir)].map(([file, text]) => ({ ...(JSON.parse(text) as Omit<Dashboard, 'file'>), file }));
 }
 
 /** Every panel of a dashboard, those nested in collapsed rows included. */

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { Harness } from './harness.js';
+import { ACCOUNT, Harness, REGION } from './harness.js';
 
 /**
  * The metric names the exporter really emits, read from a scrape of a fleet that exercises every kind of
  * series: all three target kinds, running and finished jobs, failing targets (error and message series)
- * and a denied one. Histogram series appear with their _bucket, _sum and _count names.
+ * and a denied one, a newest job queued and one running. Histogram series appear with their _bucket, _sum and
+ * _count names.
  */
 export async function emittedMetricNames(): Promise<Set<string>> {
   const harness = await Harness.start({
@@ -22,6 +23,15 @@ export async function emittedMetricNames(): Promise<Set<string>> {
   try {
     await harness.collect();
     harness.clock.advance(86_400);
+    // A newest job that waits and one that runs, whatever the seed made of the fleet's own timing.
+    const now = harness.clock.now() / 1000;
+    const target = (kind: 'identity_resolution' | 'matching' | 'id_mapping', name: string) => harness.simulator.fleet.get({ accountId: ACCOUNT, region: REGION, kind, name });
+    target('matching', 'dedupe')?.putJob({ jobId: 'a'.repeat(32), status: 'QUEUED', startTime: now - 60 });
+    target('matching', 'broken-matching')?.putJob({ jobId: 'e'.repeat(32), status: 'RUNNING', startTime: now - 60 });
+    target('id_mapping', 'crm-to-ads')?.putJob({ jobId: 'b'.repeat(32), status: 'RUNNING', startTime: now - 60 });
+    target('id_mapping', 'broken-id-mapping')?.putJob({ jobId: 'f'.repeat(32), status: 'QUEUED', startTime: now - 60 });
+    target('identity_resolution', 'retail-us')?.putJob({ JobId: 'c'.repeat(32), Status: 'PENDING', JobStartTime: now - 60 });
+    target('identity_resolution', 'broken-domain')?.putJob({ JobId: 'd'.repeat(32), Status: 'MERGING', JobStartTime: now - 60 });
     await harness.collect();
     const text = await harness.scrape();
     const names = new Set<string>();

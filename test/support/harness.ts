@@ -61,6 +61,7 @@ export class Harness {
       region: REGION,
       endpointUrl: simulator.url,
       targets,
+      expect: {},
       ...options.config,
     };
     const start = (): Promise<RunningExporter> => startExporter({
