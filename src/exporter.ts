@@ -96,11 +96,13 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     now,
     observer: {
       collectionFinished: async (snapshot) => {
+        // Saved before served: a counter a scrape has seen survives a kill -9, so Prometheus never sees it go back.
+        await persistState();
         latest = snapshot;
         snapshotMetrics.publish(snapshot);
         self.collectionFinished(snapshot);
-        // The collection ends once its series are rendered (a scrape after it sees them) and its state is saved.
-        await Promise.all([snapshotMetrics.rendered(), persistState()]);
+        // The collection ends once its series are rendered: a scrape after it sees them.
+        await snapshotMetrics.rendered();
       },
       collectionSkipped: () => { self.collectionSkipped(); },
       refreshFinished: (ok, discovered) => { self.refreshFinished(ok, discovered); },

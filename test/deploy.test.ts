@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import ts from 'typescript';
 import { parse, parseAllDocuments } from 'yaml';
-import { main as renderPrometheusRuleMain, PROMETHEUS_RULE_FILE, renderPrometheusRule, renderRepositoryPrometheusRule, RULE_FILES } from '../scripts/render-prometheus-rule.js';
-import { DEFAULT_SELECTOR, renderRules } from '../scripts/render-rules.js';
+import { DEFAULT_SELECTOR, defaultOptions } from '../monitoring/options.js';
+import { ALERTS_FILE, PROMETHEUS_RULE_FILE, RECORDING_RULES_FILE, renderMonitoring } from '../monitoring/render.js';
 import { parseFlags } from '../src/cli/flags.js';
 import { parseConfig } from '../src/config/load.js';
 
@@ -26,6 +26,8 @@ const IAM_TRUST_POLICY = join(ROOT, 'docs', 'iam-trust-policy.json');
 
 /** The scrape job every rule selects, `aws-resolution-exporter`: the job name each deployment must give the exporter. */
 const JOB_NAME = /job="([^"]+)"/.exec(DEFAULT_SELECTOR)?.[1] ?? '';
+/** The rule files a Prometheus loads, as the repository holds them. */
+const RULE_FILES: readonly string[] = [RECORDING_RULES_FILE, ALERTS_FILE];
 const METRICS_PORT = 10102;
 const METRICS_PORT_NAME = 'http-metrics';
 const CONFIG_DIR = '/etc/aws-resolution-exporter';
@@ -767,39 +769,18 @@ describe('deployment: Kubernetes manifests (deploy/kubernetes)', () => {
       }
     });
 
-    it(`holds ${PROMETHEUS_RULE_FILE}, byte for byte what scripts/render-prometheus-rule.ts renders from ${RULE_FILES.join(' and ')}`, () => {
+    it(`holds ${PROMETHEUS_RULE_FILE}, byte for byte what npm run render-monitoring renders`, () => {
       const committed = readFileSync(join(ROOT, PROMETHEUS_RULE_FILE), 'utf8');
-      expect(committed === renderRepositoryPrometheusRule(), `${PROMETHEUS_RULE_FILE} is out of date: npx tsx scripts/render-prometheus-rule.ts --output=${PROMETHEUS_RULE_FILE}`).to.equal(true);
+      expect(committed === renderMonitoring(defaultOptions()).get(PROMETHEUS_RULE_FILE), `${PROMETHEUS_RULE_FILE} is out of date: npm run render-monitoring`).to.equal(true);
       for (const variant of monitored()) expect(ofKind(variant.resources, 'PrometheusRule').map(({ source }) => source), variant.name).to.deep.equal([PROMETHEUS_RULE_FILE]);
     });
 
     it('holds in the PrometheusRule\'s spec.groups the groups of rules.yml, then alerts.yml, unchanged', () => {
       const [rule] = manifestsIn(join(ROOT, PROMETHEUS_RULE_FILE));
       expect(rule?.doc).to.deep.include({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule' });
-      const groups = RULE_FILES.flatMap((file) => (readYaml(join(ROOT, file)) as { groups: unknown[] }).groups);
+      const groups = [RECORDING_RULES_FILE, ALERTS_FILE].flatMap((file) => (readYaml(join(ROOT, file)) as { groups: unknown[] }).groups);
       expect(groups.length).to.be.greaterThan(1);
       expect((rule?.doc.spec as { groups?: unknown } | undefined)?.groups).to.deep.equal(groups);
-    });
-
-    it('renders with another selector, and --check fails on a stale file', () => {
-      const selector = 'job="mine", env="prod"';
-      const rendered = renderRepositoryPrometheusRule(ROOT, { selector });
-      expect(rendered).to.not.contain(DEFAULT_SELECTOR);
-      const expected = RULE_FILES.flatMap((file) => (parse(renderRules(readFileSync(join(ROOT, file), 'utf8'), selector)) as { groups: unknown[] }).groups);
-      expect((parse(rendered) as { spec: { groups: unknown } }).spec.groups).to.deep.equal(expected);
-      expect(() => renderPrometheusRule([{ name: 'flow.yml', text: 'groups: [{name: a, rules: []}]\n' }])).to.throw('alone on a line');
-
-      const dir = mkdtempSync(join(tmpdir(), 'deploy-test-'));
-      try {
-        const stale = join(dir, 'prometheusrule.yaml');
-        writeFileSync(stale, `${renderRepositoryPrometheusRule()}# edited by hand\n`);
-        const errors: string[] = [];
-        expect(renderPrometheusRuleMain(['--check', `--output=${stale}`], () => undefined, (text) => errors.push(text))).to.equal(1);
-        expect(errors.join('')).to.contain('out of date');
-        expect(renderPrometheusRuleMain(['--check'], () => undefined, (text) => errors.push(text))).to.equal(0);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
     });
   });
 });

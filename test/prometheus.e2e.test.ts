@@ -1,13 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { allPanels, loadDashboards, substituteVariables } from './support/dashboards.js';
 import { recordedMetricNames } from './support/emittedMetrics.js';
-import { startExporterProcess, waitForOk, type ExporterProcess } from './support/exporterProcess.js';
+import { startExporterProcess, type ExporterProcess } from './support/exporterProcess.js';
+import { PROMETHEUS_BINARY, requireInstalled, startPrometheus, type RunningServer } from './support/monitoringServers.js';
 
 /**
  * Panels that may rightly be empty in the demo, with why. Everything else must return data from a real
@@ -28,24 +25,12 @@ const DATA_DEADLINE_MS = 90_000;
 interface QueryResult { readonly status: string; readonly data?: { readonly result?: readonly unknown[] }; readonly error?: string }
 interface AlertsResult { readonly data: { readonly alerts: readonly { readonly labels: Record<string, string>; readonly state: string }[] } }
 
-function prometheusInstalled(): boolean {
-  return !spawnSync('prometheus', ['--version']).error;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => { done(); }));
-  return port;
-}
-
 describe('dashboards, recording rules and alerts against a real Prometheus scraping the demo exporter', function () {
   this.timeout(180_000);
   let exporter: ExporterProcess | undefined;
-  let prometheus: ChildProcess | undefined;
+  let prometheus: RunningServer | undefined;
   let prometheusUrl = '';
-  let prometheusLog = '';
+  const prometheusLog = (): string => prometheus?.log() ?? '';
 
   const query = async (promql: string): Promise<QueryResult> => {
     const response = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(promql)}`);
@@ -70,37 +55,18 @@ describe('dashboards, recording rules and alerts against a real Prometheus scrap
   };
 
   before(async function () {
-    if (!prometheusInstalled()) {
-      if (process.env.CI === 'true') throw new Error('prometheus is not installed, and CI must run these tests: apt-get install -y prometheus');
-      console.warn('\n  !!! SKIPPED: the end-to-end tests against a real Prometheus (prometheus is not installed: apt-get install -y prometheus) !!!\n');
-      this.skip();
-    }
+    requireInstalled(this, [PROMETHEUS_BINARY]);
     exporter = await startExporterProcess(['--demo']);
-    const dir = mkdtempSync(join(tmpdir(), 'are-prometheus-'));
-    const config = join(dir, 'prometheus.yml');
-    writeFileSync(config, [
-      'global:',
-      '  scrape_interval: 1s',
-      '  evaluation_interval: 1s',
-      'rule_files:',
-      `  - ${resolve('prometheus/alerts.yml')}`,
-      `  - ${resolve('prometheus/rules.yml')}`,
-      'scrape_configs:',
-      `  - job_name: ${SCRAPE_JOB}`,
-      '    static_configs:',
-      `      - targets: ['${exporter.address}']`,
-      '',
-    ].join('\n'));
-    const port = await freePort();
-    prometheusUrl = `http://127.0.0.1:${port}`;
-    const server = spawn('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    prometheus = server;
-    server.stderr.on('data', (chunk: Buffer) => { prometheusLog += chunk.toString(); });
-    if (!await waitForOk(`${prometheusUrl}/-/ready`, 30_000)) throw new Error(`Prometheus did not become ready: ${prometheusLog}`);
+    prometheus = await startPrometheus({
+      targets: [exporter.address],
+      jobName: SCRAPE_JOB,
+      ruleFiles: [resolve('prometheus/alerts.yml'), resolve('prometheus/rules.yml')],
+    });
+    prometheusUrl = prometheus.url;
   });
 
   after(async () => {
-    prometheus?.kill('SIGTERM');
+    prometheus?.stop();
     await exporter?.stop();
   });
 
@@ -111,7 +77,7 @@ describe('dashboards, recording rules and alerts against a real Prometheus scrap
       await sleep(500);
       up = await query(`up{job="${SCRAPE_JOB}"} == 1`);
     }
-    expect(up.data?.result, `the exporter is scraped; Prometheus said: ${prometheusLog}`).to.have.length(1);
+    expect(up.data?.result, `the exporter is scraped; Prometheus said: ${prometheusLog()}`).to.have.length(1);
     const rules = await (await fetch(`${prometheusUrl}/api/v1/rules`)).json() as { data: { groups: { rules: { health: string; name: string; lastError?: string }[] }[] } };
     const unhealthy = rules.data.groups.flatMap((group) => group.rules).filter((rule) => rule.health === 'err');
     expect(unhealthy.map((rule) => `${rule.name}: ${rule.lastError ?? ''}`)).to.deep.equal([]);

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { parser } from '@prometheus-io/lezer-promql';
 import { expect } from 'chai';
 import { parse } from 'yaml';
-import { DEFAULT_SELECTOR, main, renderRules } from '../scripts/render-rules.js';
+import { DEFAULT_SELECTOR, defaultOptions, runbookUrlFromPackage, selectorProblem } from '../monitoring/options.js';
+import { ALERTS_FILE as ALERTS, main as renderMain, optionsFromArgs, PROMETHEUS_RULE_FILE, RECORDING_RULES_FILE as RECORDING, renderMonitoring, staleFiles } from '../monitoring/render.js';
 import { emittedMetricNames, recordedMetricNames } from './support/emittedMetrics.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -14,6 +15,7 @@ const ALERTS_FILE = join(ROOT, 'prometheus', 'alerts.yml');
 const RULES_FILE = join(ROOT, 'prometheus', 'rules.yml');
 const TESTS_DIR = join(ROOT, 'prometheus', 'tests');
 const RUNBOOK_FILE = join(ROOT, 'docs', 'runbook.md');
+/** Where package.json says the repository lives (the README tells users to point it at their copy). */
 const RUNBOOK_URL = 'https://github.com/aws-resolution-exporter/aws-resolution-exporter/blob/main/docs/runbook.md';
 const ALERT_NAME = /^AWSResolution(?:[A-Z][a-z0-9]*)+$/;
 const RECORD_NAME = /^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$/;
@@ -309,64 +311,103 @@ describe('Prometheus rules (prometheus/)', () => {
     });
   });
 
-  describe('scripts/render-rules.ts', () => {
+  describe('npm run render-monitoring (monitoring/render.ts)', () => {
     const selector = 'job="my-exporter", env="prod"';
+    const runbookUrl = 'https://wiki.example.com/aws-resolution/runbook';
+    const custom = (): Map<string, string> => renderMonitoring({ ...defaultOptions(runbookUrl), selector, severities: new Map([['AWSResolutionTargetDown', 'critical']]) });
 
-    it('replaces the selector in every expression and template, leaving none of the default behind', () => {
-      for (const file of [ALERTS_FILE, RULES_FILE]) {
-        const original = readFileSync(file, 'utf8');
-        const rendered = renderRules(original, selector);
-        expect(rendered).to.not.contain(DEFAULT_SELECTOR);
-        expect(rendered).to.not.match(/job\s*=~?\s*"aws-resolution-exporter"/);
-        expect(rendered.split(selector).length).to.equal(original.split(DEFAULT_SELECTOR).length);
-        const rules = rulesOf(ruleFile(rendered));
-        expect(rules.map(ruleName)).to.deep.equal(rulesOf(ruleFile(original)).map(ruleName));
-        for (const rule of rules.flatMap(withTemplateQueries)) {
-          expect(selectorProblems(rule, { name: 'job', op: '=', value: 'my-exporter' })).to.deep.equal([]);
-          for (const s of selectorsOf(rule.expr)) expect(s.matchers, `${ruleName(rule)}: ${s.text}`).to.deep.include({ name: 'env', op: '=', value: 'prod' });
-        }
-      }
+    it('rendered the committed rule files, PrometheusRule and dashboards (the default rendering), byte for byte', () => {
+      expect(staleFiles(renderMonitoring(defaultOptions()), ROOT), 'out of date: run npm run render-monitoring').to.deep.equal([]);
     });
 
-    it('renders files promtool accepts', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'are-rules-'));
+    it('takes the runbook address from package.json\'s repository by default', () => {
+      expect(defaultOptions().runbookUrl).to.equal(RUNBOOK_URL);
+      expect(runbookUrlFromPackage('{"repository": "git+https://github.com/acme/are.git"}')).to.equal('https://github.com/acme/are/blob/main/docs/runbook.md');
+      expect(runbookUrlFromPackage('{"repository": {"url": "git@github.com:acme/are.git"}}')).to.equal('https://github.com/acme/are/blob/main/docs/runbook.md');
+      expect(() => runbookUrlFromPackage('{}')).to.throw(/no repository/);
+    });
+
+    it('renders another selector into every expression and template query, another runbook address and severity, and rule files promtool accepts', () => {
+      const files = custom();
+      const dir = mkdtempSync(join(tmpdir(), 'are-render-'));
       try {
-        const files = [ALERTS_FILE, RULES_FILE].map((file, i) => {
-          const out = join(dir, `${String(i)}.yml`);
-          writeFileSync(out, renderRules(readFileSync(file, 'utf8'), 'job=~"aws-resolution-exporter-.+"'));
-          return out;
-        });
-        const { status, output } = promtool('check', 'rules', ...files);
+        for (const name of [ALERTS, RECORDING]) {
+          const text = files.get(name) ?? '';
+          expect(text).to.not.contain(DEFAULT_SELECTOR);
+          const rules = rulesOf(ruleFile(text));
+          expect(rules.map(ruleName), name).to.deep.equal(rulesOf(ruleFile(readFileSync(join(ROOT, name), 'utf8'))).map(ruleName));
+          for (const rule of rules.flatMap(withTemplateQueries)) {
+            expect(selectorProblems(rule, { name: 'job', op: '=', value: 'my-exporter' })).to.deep.equal([]);
+            for (const s of selectorsOf(rule.expr)) expect(s.matchers, `${ruleName(rule)}: ${s.text}`).to.deep.include({ name: 'env', op: '=', value: 'prod' });
+          }
+          writeFileSync(join(dir, name.replace('/', '-')), text);
+        }
+        const alerts = rulesOf(ruleFile(files.get(ALERTS) ?? ''));
+        for (const rule of alerts) expect(rule.annotations?.runbook_url, ruleName(rule)).to.equal(`${runbookUrl}#${ruleName(rule).toLowerCase()}`);
+        expect(alerts.find((rule) => rule.alert === 'AWSResolutionTargetDown')?.labels?.severity).to.equal('critical');
+        const { status, output } = promtool('check', 'rules', ...[ALERTS, RECORDING].map((name) => join(dir, name.replace('/', '-'))));
         expect(status, output).to.equal(0);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
     });
 
-    it('keeps $ in a selector literal, and refuses what is not a list of label matchers or has nothing to replace', () => {
-      expect(renderRules('up{job="aws-resolution-exporter"}', 'job=~"a$&b$1"')).to.equal('up{job=~"a$&b$1"}');
-      for (const bad of ['', 'my-exporter', '{job="x"}', 'job="x"}', 'job="x"\nfoo="y"', "job='x'", 'job="`x`"']) {
-        expect(() => renderRules('up{job="aws-resolution-exporter"}', bad), JSON.stringify(bad)).to.throw(/invalid selector/);
-      }
-      expect(() => renderRules('up{job="other"}', 'job="x"')).to.throw(/no job="aws-resolution-exporter" to replace/);
+    it('renders the same dashboards whatever the selector and runbook, so every dashboard test holds for them', () => {
+      const files = custom();
+      const dashboards = [...files.keys()].filter((name) => name.startsWith('grafana/dashboards/'));
+      expect(dashboards).to.have.length(3);
+      for (const name of dashboards) expect(files.get(name) === readFileSync(join(ROOT, name), 'utf8'), name).to.equal(true);
     });
 
-    it('runs as a command: prints the rendered file, exits 2 on a usage error and 1 on a bad selector', () => {
+    it('puts in the PrometheusRule exactly the groups of rules.yml, then alerts.yml', () => {
+      const files = custom();
+      const rule = parse(files.get(PROMETHEUS_RULE_FILE) ?? '') as { kind?: string; spec?: { groups?: unknown[] } };
+      expect(rule.kind).to.equal('PrometheusRule');
+      const groups = [RECORDING, ALERTS].flatMap((name) => (parse(files.get(name) ?? '') as RuleFile).groups);
+      expect(rule.spec?.groups).to.deep.equal(groups);
+    });
+
+    it('refuses what is not a list of label matchers, a bad runbook address, refresh or severity', () => {
+      for (const bad of ['', 'my-exporter', '{job="x"}', 'job="x"}', 'job="x"\nfoo="y"', "job='x'", 'job="`x`"', 'job="50%"']) {
+        expect(selectorProblem(bad), JSON.stringify(bad)).to.be.a('string');
+      }
+      expect(selectorProblem('job=~"a$&b$1", env!="dev"')).to.equal(undefined);
+      expect(optionsFromArgs({ selector: 'oops' })).to.match(/^--selector "oops": expected label matchers/);
+      expect(optionsFromArgs({ 'runbook-url': 'wiki/runbook' })).to.match(/^--runbook-url/);
+      expect(optionsFromArgs({ refresh: 'often' })).to.match(/^--refresh/);
+      expect(optionsFromArgs({ severity: ['AWSResolutionTargetDown=page'] })).to.match(/^--severity/);
+    });
+
+    it('runs as a command: --check passes on the repository, fails on a stale copy, and usage errors exit 2', () => {
       const out: string[] = [];
       const err: string[] = [];
-      expect(main(['--selector=job="my-exporter"', RULES_FILE], (t) => out.push(t), (t) => err.push(t))).to.equal(0);
-      expect(out.join('')).to.equal(renderRules(readFileSync(RULES_FILE, 'utf8'), 'job="my-exporter"'));
-      expect(main([RULES_FILE], (t) => out.push(t), (t) => err.push(t))).to.equal(2);
-      expect(main(['--selector=job="x"', RULES_FILE, ALERTS_FILE], (t) => out.push(t), (t) => err.push(t))).to.equal(2);
-      expect(main(['--selector=oops', RULES_FILE], (t) => out.push(t), (t) => err.push(t))).to.equal(1);
-      expect(err.join('')).to.contain('invalid selector').and.to.contain('Usage: render-rules');
+      expect(renderMain(['--check'], (t) => out.push(t), (t) => err.push(t)), err.join('')).to.equal(0);
+      const dir = mkdtempSync(join(tmpdir(), 'are-render-'));
+      try {
+        expect(renderMain([`--out=${dir}`, `--selector=${selector}`], (t) => out.push(t), (t) => err.push(t))).to.equal(0);
+        expect(renderMain(['--check', `--out=${dir}`, `--selector=${selector}`], (t) => out.push(t), (t) => err.push(t))).to.equal(0);
+        writeFileSync(join(dir, ALERTS), '# edited by hand\n');
+        expect(renderMain(['--check', `--out=${dir}`, `--selector=${selector}`], (t) => out.push(t), (t) => err.push(t))).to.equal(1);
+        expect(err.join('')).to.contain(`out of date (run npm run render-monitoring): ${ALERTS}`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      expect(renderMain(['--selector=oops'], (t) => out.push(t), (t) => err.push(t))).to.equal(2);
+      expect(renderMain(['--severity=AWSResolutionNoSuchAlert=critical', '--check'], (t) => out.push(t), (t) => err.push(t))).to.equal(2);
+      expect(renderMain(['--bogus'], (t) => out.push(t), (t) => err.push(t))).to.equal(2);
+      expect(err.join('')).to.contain('names no shipped alert: AWSResolutionNoSuchAlert').and.to.contain('Usage: render-monitoring');
     });
 
-    it('works through tsx from the command line', function () {
-      this.timeout(30_000);
-      const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'render-rules.ts'), '--selector=job="my-exporter"', ALERTS_FILE], { cwd: ROOT, encoding: 'utf8' });
-      expect(result.status, result.stderr).to.equal(0);
-      expect(result.stdout).to.equal(renderRules(readFileSync(ALERTS_FILE, 'utf8'), 'job="my-exporter"'));
+    it('works through npm from the command line', function () {
+      this.timeout(60_000);
+      const dir = mkdtempSync(join(tmpdir(), 'are-render-'));
+      try {
+        const result = spawnSync('npm', ['run', '--silent', 'render-monitoring', '--', `--out=${dir}`, '--selector=job="my-exporter"'], { cwd: ROOT, encoding: 'utf8' });
+        expect(result.status, result.stderr).to.equal(0);
+        expect(readFileSync(join(dir, ALERTS), 'utf8')).to.equal(renderMonitoring({ ...defaultOptions(), selector: 'job="my-exporter"' }).get(ALERTS));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 });

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ACCOUNT, Harness, REGION } from './harness.js';
 
@@ -19,6 +21,8 @@ export async function emittedMetricNames(): Promise<Set<string>> {
       runningFraction: 0.5,
     },
     simulator: { deniedTargets: ['denied-domain'] },
+    // The state file's write result is a series only when there is a state file.
+    config: { stateFile: join(mkdtempSync(join(tmpdir(), 'are-emitted-')), 'state.json') },
   });
   try {
     await harness.collect();

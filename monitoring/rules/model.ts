@@ -1,0 +1,83 @@
+/** Prometheus rules as typed objects, and the PromQL vocabulary the rule modules share. */
+import type { MonitoringOptions, Severity } from '../options.js';
+
+export interface AlertRule {
+  readonly alert: string;
+  /** Why the rule is as it is, written above it in the rendered file. */
+  readonly comment: string;
+  readonly expr: string;
+  readonly for?: string;
+  readonly labels: { readonly severity: Severity } & Readonly<Record<string, string>>;
+  readonly annotations: { readonly summary: string; readonly description: string; readonly runbook_url: string };
+}
+
+export interface RecordingRule {
+  readonly record: string;
+  readonly comment: string;
+  readonly expr: string;
+}
+
+export interface RuleGroup<R extends AlertRule | RecordingRule = AlertRule | RecordingRule> {
+  readonly name: string;
+  readonly rules: readonly R[];
+}
+
+/** What an alert is written from: everything but the parts the options decide (severity override, runbook link). */
+export interface AlertSpec {
+  readonly alert: string;
+  readonly comment: string;
+  readonly expr: string;
+  readonly for?: string;
+  readonly severity: Severity;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly summary: string;
+  readonly description: string;
+}
+
+/** The selectors, templates and links of one rendering: the options made into PromQL. */
+export class RuleContext {
+  constructor(private readonly options: MonitoringOptions) {}
+
+  /** A selector of the exporter's series: `name{<selector>, <matchers>}`. */
+  series(name: string, ...matchers: string[]): string {
+    return `${name}{${[this.options.selector.trim(), ...matchers].join(', ')}}`;
+  }
+
+  /**
+   * An annotation template that runs `expr` (whose selectors are narrowed to the alert's own `labels`, each a
+   * printf %q) and renders `body` with its answer as `.`, or `otherwise` when it has none.
+   */
+  query(expr: string, labels: readonly string[], body: string, otherwise = ''): string {
+    // Every selector of the query is narrowed by the same labels in the same order: the arguments repeat.
+    const count = (expr.match(/%q/g) ?? []).length;
+    const args = Array.from({ length: count }, (_, i) => `$labels.${labels[i % labels.length] ?? ''}`).join(' ');
+    return `{{ with printf \`${expr}\` ${args} | query }}${body}${otherwise === '' ? '' : `{{ else }}${otherwise}`}{{ end }}`;
+  }
+
+  /** The alert as Prometheus loads it: the severity an option may override, and its runbook section's link. */
+  alert(spec: AlertSpec): AlertRule {
+    return {
+      alert: spec.alert,
+      comment: spec.comment,
+      expr: spec.expr,
+      ...(spec.for === undefined ? {} : { for: spec.for }),
+      labels: { severity: this.options.severities.get(spec.alert) ?? spec.severity, ...spec.labels },
+      annotations: { summary: spec.summary, description: spec.description, runbook_url: `${this.options.runbookUrl}#${spec.alert.toLowerCase()}` },
+    };
+  }
+}
+
+/** The labels that identify a target's series in the per-kind families: the scrape's, account, region, and domain or workflow. */
+export function targetIdentity(targetLabel: string): string {
+  return `job, instance, aws_account_id, aws_region, ${targetLabel}`;
+}
+
+/** An expectation without its `source` label, so it matches the target's other series one to one. */
+export function expectation(context: RuleContext, name: string): string {
+  return `max without (source) (${context.series(name)})`;
+}
+
+/** Indents every line after the first, so a sub-expression nests readably in a larger one. */
+export function nested(expr: string, indent = '  '): string {
+  return expr.split('\n').join(`\n${indent}`);
+}

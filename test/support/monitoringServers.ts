@@ -1,0 +1,90 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { waitForOk } from './exporterProcess.js';
+
+/** Debian's packages, as CI installs them: the real servers the rules and routes are proven on. */
+export const PROMETHEUS_BINARY = 'prometheus';
+export const ALERTMANAGER_BINARY = 'prometheus-alertmanager';
+
+export function installed(binary: string): boolean {
+  return !spawnSync(binary, ['--version']).error;
+}
+
+/**
+ * In CI the servers must be there (the tests would prove nothing otherwise); elsewhere their absence skips
+ * the tests, loudly.
+ */
+export function requireInstalled(context: Mocha.Context, binaries: readonly string[]): void {
+  const missing = binaries.filter((binary) => !installed(binary));
+  if (missing.length === 0) return;
+  const how = 'apt-get install -y prometheus prometheus-alertmanager';
+  if (process.env.CI === 'true') throw new Error(`${missing.join(' and ')} not installed, and CI must run these tests: ${how}`);
+  console.warn(`\n  !!! SKIPPED: tests against a real ${missing.join(' and ')} (not installed: ${how}) !!!\n`);
+  context.skip();
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((done) => server.close(() => { done(); }));
+  return port;
+}
+
+/** A server process on a loopback port, with what it logged. */
+export interface RunningServer {
+  readonly url: string;
+  log(): string;
+  stop(): void;
+}
+
+async function startServer(binary: string, args: (port: number, dir: string) => string[], readyPath: string): Promise<RunningServer> {
+  const dir = mkdtempSync(join(tmpdir(), `are-${binary}-`));
+  const port = await freePort();
+  const child: ChildProcess = spawn(binary, args(port, dir), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout?.on('data', (chunk: Buffer) => { log += chunk.toString(); });
+  child.stderr?.on('data', (chunk: Buffer) => { log += chunk.toString(); });
+  const url = `http://127.0.0.1:${port}`;
+  if (!await waitForOk(`${url}${readyPath}`, 30_000)) {
+    child.kill('SIGKILL');
+    throw new Error(`${binary} did not become ready: ${log}`);
+  }
+  return { url, log: () => log, stop: () => { child.kill('SIGTERM'); } };
+}
+
+export interface PrometheusSetup {
+  /** HOST:PORT of each exporter to scrape, all under one scrape job. */
+  readonly targets: readonly string[];
+  readonly jobName: string;
+  readonly ruleFiles: readonly string[];
+  /** Base URL of an Alertmanager to send alerts to. */
+  readonly alertmanager?: string;
+}
+
+/** Debian's Prometheus, scraping and evaluating every second. */
+export function startPrometheus(setup: PrometheusSetup): Promise<RunningServer> {
+  return startServer(PROMETHEUS_BINARY, (port, dir) => {
+    const config = join(dir, 'prometheus.yml');
+    writeFileSync(config, stringify({
+      global: { scrape_interval: '1s', evaluation_interval: '1s' },
+      rule_files: setup.ruleFiles,
+      ...(setup.alertmanager === undefined ? {} : { alerting: { alertmanagers: [{ static_configs: [{ targets: [new URL(setup.alertmanager).host] }] }] } }),
+      scrape_configs: [{ job_name: setup.jobName, static_configs: [{ targets: setup.targets }] }],
+    }));
+    return [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${String(port)}`, '--log.level=warn'];
+  }, '/-/ready');
+}
+
+/** Debian's Alertmanager with the configuration given (as YAML text), alone in its cluster. */
+export function startAlertmanager(configText: string): Promise<RunningServer> {
+  return startServer(ALERTMANAGER_BINARY, (port, dir) => {
+    const config = join(dir, 'alertmanager.yml');
+    writeFileSync(config, configText);
+    return [`--config.file=${config}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${String(port)}`, '--cluster.listen-address=', '--log.level=warn'];
+  }, '/-/ready');
+}
