@@ -34,6 +34,10 @@ export interface JobPlan {
   readonly outcome: string;
   /** The job's size: profiles reviewed or input records. */
   readonly size: number;
+  /** Whether the job merges matches automatically: the domain's setting, the same for each of its jobs. */
+  readonly autoMerging: boolean;
+  /** Matches found per profile reviewed. */
+  readonly matchRate: number;
 }
 
 const IDENTITY_RESOLUTION_PHASES: readonly (readonly [string, number])[] = [
@@ -59,8 +63,14 @@ export function planJob(seed: string, targetKey: string, kind: SimKind, targetNa
   else outcome = kind === 'identity_resolution' ? 'COMPLETED' : 'SUCCEEDED';
   // Millisecond precision: AWS sends fractional epoch seconds, and the exporter must read them.
   const end = Math.round((start + duration) * 1000) / 1000;
-  const size = kind === 'identity_resolution' ? rng.int(5_000, 2_000_000) : rng.int(1_000, 500_000);
-  return { kind, id: jobIdFor(targetKey, index), index, targetName, start, end, phases, outcome, size };
+  // A real pipeline reads about the same volume every run, and a domain keeps its settings: what varies from
+  // job to job is a little noise around the target's own habits, so volume alerts stay quiet on it.
+  const habits = new SeededRandom(`${seed}\u0000${targetKey}\u0000habits`);
+  const usualSize = kind === 'identity_resolution' ? habits.int(5_000, 2_000_000) : habits.int(1_000, 500_000);
+  const autoMerging = habits.chance(0.7);
+  const matchRate = habits.between(0.01, 0.08) * rng.between(0.9, 1.1);
+  const size = Math.round(usualSize * rng.between(0.85, 1.15));
+  return { kind, id: jobIdFor(targetKey, index), index, targetName, start, end, phases, outcome, size, autoMerging, matchRate };
 }
 
 /** Job ids end in the job's index (8 hex digits), so a Get can find a generated job without a lookup table. */
@@ -89,10 +99,8 @@ function scaled(total: number, done: number): number {
 
 /** The fixed, per-job choices that do not change while it runs (drawn in a fixed order from the job's own seed). */
 interface JobTraits {
-  readonly autoMerging: boolean;
   readonly conflictModel: 'RECENCY' | 'SOURCE';
   readonly minConfidence: number | undefined;
-  readonly matchRate: number;
   readonly notProcessedRate: number;
   readonly deletes: number | undefined;
   readonly kms: boolean;
@@ -102,10 +110,8 @@ interface JobTraits {
 function traits(plan: JobPlan): JobTraits {
   const rng = new SeededRandom(`${plan.id}\u0000traits`);
   return {
-    autoMerging: rng.chance(0.7),
     conflictModel: rng.chance(0.6) ? 'RECENCY' : 'SOURCE',
     minConfidence: rng.chance(0.5) ? Math.round(rng.between(0.5, 0.99) * 100) / 100 : undefined,
-    matchRate: rng.between(0.01, 0.08),
     notProcessedRate: rng.chance(0.3) ? rng.between(0.001, 0.05) : 0,
     deletes: rng.chance(0.3) ? rng.int(0, 5_000) : undefined,
     kms: rng.chance(0.3),
@@ -124,7 +130,7 @@ export function identityResolutionDetail(plan: JobPlan, domainName: string, now:
   const { status, done, finished } = progress(plan, now);
   const t = traits(plan);
   const reviewed = scaled(plan.size, done);
-  const matches = Math.round(reviewed * t.matchRate);
+  const matches = Math.round(reviewed * plan.matchRate);
   const merging = status === 'MERGING' || finished;
   const detail: WireObject = {
     DomainName: domainName,
@@ -133,8 +139,8 @@ export function identityResolutionDetail(plan: JobPlan, domainName: string, now:
     JobStartTime: plan.start,
     LastUpdatedAt: finished ? plan.end : Math.max(plan.start, ...plan.phases.filter((p) => p.from <= now).map((p) => p.from)),
     AutoMerging: {
-      Enabled: t.autoMerging,
-      ...(t.autoMerging ? {
+      Enabled: plan.autoMerging,
+      ...(plan.autoMerging ? {
         Consolidation: { MatchingAttributesList: [['EmailAddress'], ['PhoneNumber', 'LastName']] },
         ConflictResolution: { ConflictResolvingModel: t.conflictModel, ...(t.conflictModel === 'SOURCE' ? { SourceName: 'crm' } : {}) },
         ...(t.minConfidence === undefined ? {} : { MinAllowedConfidenceScoreForMerging: t.minConfidence }),
@@ -145,7 +151,7 @@ export function identityResolutionDetail(plan: JobPlan, domainName: string, now:
     detail.JobStats = {
       NumberOfProfilesReviewed: reviewed,
       NumberOfMatchesFound: matches,
-      NumberOfMergesDone: merging && t.autoMerging ? Math.round(matches * 0.9 * (finished ? 1 : done)) : 0,
+      NumberOfMergesDone: merging && plan.autoMerging ? Math.round(matches * 0.9 * (finished ? 1 : done)) : 0,
     };
   }
   if (finished) {
