@@ -239,16 +239,25 @@ export const ON_OFF: readonly dashboard.DynamicConfigValue[] = [unitIs(units.Boo
 
 // ------------------------------------------------------------------------------------------- panel styles
 
+/** The builder methods every panel kind has, in the SDK's own signatures. */
+interface PanelBasics {
+  title(title: string): this;
+  description(description: string): this;
+  datasource(datasource: common.DataSourceRef): this;
+  targets(targets: cog.Builder<cog.Dataquery>[]): this;
+  colorScheme(color: cog.Builder<dashboard.FieldColor>): this;
+}
+
+/** What every panel starts with: its title and description, the templated data source, its queries and colours. */
+function framed<B extends PanelBasics>(builder: B, title: string, description: string, targets: cog.Builder<cog.Dataquery>[], colors = dashboard.FieldColorModeId.Thresholds): B {
+  return builder.title(title).description(description).datasource(DATASOURCE).targets(targets).colorScheme(colorBy(colors));
+}
+
 const lastValue = (): common.ReduceDataOptionsBuilder => new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).fields('').values(false);
 
 /** One big coloured value per series, named after it. */
 export function statPanel(title: string, description: string, queries: readonly Query[]): stat.PanelBuilder {
-  return new stat.PanelBuilder()
-    .title(title)
-    .description(description)
-    .datasource(DATASOURCE)
-    .targets(instant(queries))
-    .colorScheme(colorBy(dashboard.FieldColorModeId.Thresholds))
+  return framed(new stat.PanelBuilder(), title, description, instant(queries))
     .thresholds(thresholds('green'))
     .reduceOptions(lastValue())
     .colorMode(common.BigValueColorMode.Background)
@@ -261,12 +270,7 @@ export function statPanel(title: string, description: string, queries: readonly 
 
 /** One horizontal bar per series, from 0. */
 export function barGaugePanel(title: string, description: string, queries: readonly Query[]): bargauge.PanelBuilder {
-  return new bargauge.PanelBuilder()
-    .title(title)
-    .description(description)
-    .datasource(DATASOURCE)
-    .targets(instant(queries))
-    .colorScheme(colorBy(dashboard.FieldColorModeId.Thresholds))
+  return framed(new bargauge.PanelBuilder(), title, description, instant(queries))
     .thresholds(thresholds('green'))
     .min(0)
     .reduceOptions(lastValue())
@@ -283,12 +287,7 @@ export function barGaugePanel(title: string, description: string, queries: reado
 
 /** Lines over time, with a table legend of the last and highest values. */
 export function timeseriesPanel(title: string, description: string, queries: readonly Query[]): timeseries.PanelBuilder {
-  return new timeseries.PanelBuilder()
-    .title(title)
-    .description(description)
-    .datasource(DATASOURCE)
-    .targets(range(queries))
-    .colorScheme(colorBy(dashboard.FieldColorModeId.PaletteClassic))
+  return framed(new timeseries.PanelBuilder(), title, description, range(queries), dashboard.FieldColorModeId.PaletteClassic)
     .drawStyle(common.GraphDrawStyle.Line)
     .lineWidth(1)
     .fillOpacity(10)
@@ -311,12 +310,7 @@ export function barsOverTimePanel(title: string, description: string, queries: r
 
 /** One lane per series, coloured by its value over time. */
 export function stateTimelinePanel(title: string, description: string, queries: readonly Query[]): statetimeline.PanelBuilder {
-  return new statetimeline.PanelBuilder()
-    .title(title)
-    .description(description)
-    .datasource(DATASOURCE)
-    .targets(range(queries))
-    .colorScheme(colorBy(dashboard.FieldColorModeId.Thresholds))
+  return framed(new statetimeline.PanelBuilder(), title, description, range(queries))
     .thresholds(thresholds('green'))
     .fillOpacity(80)
     .lineWidth(0)
@@ -392,12 +386,7 @@ export function tablePanel(title: string, description: string, columns: readonly
     ...queries.flatMap((query) => (query.ownLabels ? [organize({ renameByName: query.ownLabels }, refId(queries.indexOf(query)))] : [])),
     { id: 'merge', options: {} },
   ];
-  return new table.PanelBuilder()
-    .title(title)
-    .description(description)
-    .datasource(DATASOURCE)
-    .targets(instantTable(queries.map(({ expr }) => ({ expr }))))
-    .colorScheme(colorBy(dashboard.FieldColorModeId.Thresholds))
+  return framed(new table.PanelBuilder(), title, description, instantTable(queries.map(({ expr }) => ({ expr }))))
     .thresholds(thresholds('green'))
     .align(common.FieldTextAlignment.Auto)
     .cellOptions({ type: common.TableCellDisplayMode.Auto })
