@@ -34,7 +34,11 @@ export async function emittedMetricNames(): Promise<Set<string>> {
     target('matching', 'broken-matching')?.putJob({ jobId: 'e'.repeat(32), status: 'RUNNING', startTime: now - 60 });
     target('id_mapping', 'crm-to-ads')?.putJob({ jobId: 'b'.repeat(32), status: 'RUNNING', startTime: now - 60 });
     target('id_mapping', 'broken-id-mapping')?.putJob({ jobId: 'f'.repeat(32), status: 'QUEUED', startTime: now - 60 });
-    target('identity_resolution', 'retail-us')?.putJob({ JobId: 'c'.repeat(32), Status: 'PENDING', JobStartTime: now - 60 });
+    // With every auto-merging setting, whatever the seed gave the domain.
+    target('identity_resolution', 'retail-us')?.putJob({
+      JobId: 'c'.repeat(32), Status: 'PENDING', JobStartTime: now - 60,
+      AutoMerging: { Enabled: true, MinAllowedConfidenceScoreForMerging: 0.8, ConflictResolution: { ConflictResolvingModel: 'SOURCE', SourceName: 'crm' } },
+    });
     target('identity_resolution', 'broken-domain')?.putJob({ JobId: 'd'.repeat(32), Status: 'MERGING', JobStartTime: now - 60 });
     await harness.collect();
     const text = await harness.scrape();
