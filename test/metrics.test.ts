@@ -169,6 +169,7 @@ describe('snapshot metrics', () => {
     const text = await render(target('identity_resolution', 'retail-us', [], {
       refreshOk: false,
       runs: {
+        latestStatus: 'PENDING',
         latest: { start: T0 + 7000, end: undefined, queuedSeconds: 200, runningSeconds: undefined },
         latestFinished: { id: 'f'.repeat(32), status: 'FAILED', message: 'Access "denied"' },
         consecutiveFailures: 3,

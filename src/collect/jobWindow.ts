@@ -1,4 +1,5 @@
 import type { JobSource, JobSummary } from '../aws/types.js';
+import { epochSeconds } from './epoch.js';
 
 /** Guards against a service whose nextToken never ends (or repeats): no real target has this many pages. */
 export const MAX_PAGES = 1000;
@@ -74,8 +75,13 @@ export function selectWindow(jobs: readonly JobSummary[], window: WindowSpec): J
     .slice(0, window.size);
 }
 
-/** Sorted by start time, newest first; a job with no start time yet (pending) counts as the newest. */
-export function newestFirst(jobs: readonly JobSummary[]): JobSummary[] {
-  const startOf = (job: JobSummary): number => job.startTime?.getTime() ?? Number.POSITIVE_INFINITY;
-  return [...jobs].sort((a, b) => startOf(b) - startOf(a));
+/** Sorted by start time (epoch seconds), newest first; one with no start yet (pending) counts as the newest. */
+export function byNewestStart<T>(items: readonly T[], start: (item: T) => number | undefined): T[] {
+  const key = (item: T): number => start(item) ?? Number.POSITIVE_INFINITY;
+  return [...items].sort((a, b) => key(b) - key(a));
+}
+
+/** Jobs sorted by start time, newest first; a job with no start time yet (pending) counts as the newest. */
+export function newestFirst<J extends JobSummary>(jobs: readonly J[]): J[] {
+  return byNewestStart(jobs, (job) => epochSeconds(job.startTime));
 }

@@ -1,5 +1,6 @@
 import type { JobSummary } from '../aws/types.js';
 import { epochSeconds } from './epoch.js';
+import { byNewestStart, newestFirst } from './jobWindow.js';
 import type { JobDetailByKind, KindSpec } from './kinds.js';
 import type { CollectedJob, FinishedJob, LatestJob, RunHistory, RunSummary, Volumes } from './snapshot.js';
 import type { TargetKind } from '../config/types.js';
@@ -52,6 +53,7 @@ export function summarizeRuns<K extends TargetKind>(
   const successVolumes = recordVolumes(spec, successes, memory.successVolumes);
   const newestFinished = finished[0];
   const summary: RunSummary = {
+    latestStatus: runs[0]?.status,
     latest: runs[0] && latestJob(spec, runs[0], now),
     latestFinished: newestFinished && finishedJob(spec, newestFinished),
     consecutiveFailures: newestFinished && leadingCount(finished, (run) => run.status !== undefined && spec.failedStatuses.has(run.status)),
@@ -64,7 +66,7 @@ export function summarizeRuns<K extends TargetKind>(
 
 /** The newest job that finished, by its list item's status: the one whose detail the alerts' annotations need. */
 export function newestFinishedListed<K extends TargetKind>(spec: KindSpec<K>, listed: readonly JobSummary<JobDetailByKind[K]>[]): JobSummary<JobDetailByKind[K]> | undefined {
-  return byNewestStart(listed.filter((job) => job.status !== undefined && spec.terminalStatuses.has(job.status)), (job) => epochSeconds(job.startTime))[0];
+  return newestFirst(listed.filter((job) => job.status !== undefined && spec.terminalStatuses.has(job.status)))[0];
 }
 
 function mergeRuns<K extends TargetKind>(spec: KindSpec<K>, listed: readonly JobSummary<JobDetailByKind[K]>[], details: readonly CollectedJob<JobDetailByKind[K]>[]): Run<JobDetailByKind[K]>[] {
@@ -82,12 +84,6 @@ function mergeRuns<K extends TargetKind>(spec: KindSpec<K>, listed: readonly Job
     });
   }
   return byNewestStart([...runs.values()], (run) => run.start);
-}
-
-/** Newest first by start; a job with no start yet (pending) counts as the newest. */
-function byNewestStart<T>(items: readonly T[], start: (item: T) => number | undefined): T[] {
-  const key = (item: T): number => start(item) ?? Number.POSITIVE_INFINITY;
-  return [...items].sort((a, b) => key(b) - key(a));
 }
 
 function latestJob<K extends TargetKind>(spec: KindSpec<K>, run: Run<JobDetailByKind[K]>, now: number): LatestJob {

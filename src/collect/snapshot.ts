@@ -83,6 +83,8 @@ export interface Volumes {
 }
 
 export interface RunSummary {
+  /** The newest job's status: its detail's when that was read after the list page, else the list's. */
+  readonly latestStatus: string | undefined;
   readonly latest: LatestJob | undefined;
   readonly latestFinished: FinishedJob | undefined;
   /** How many of the newest finished jobs failed in a row; undefined until a finished job is seen. */

@@ -2,7 +2,7 @@ import { isNotFound } from '../aws/errors.js';
 import type { JobSource, JobSummary } from '../aws/types.js';
 import type { TargetKind } from '../config/types.js';
 import { epochSeconds } from './epoch.js';
-import { listJobWindow, newestFirst, selectWindow } from './jobWindow.js';
+import { listJobWindow, selectWindow } from './jobWindow.js';
 import type { JobDetailByKind, KindSpec } from './kinds.js';
 import { EMPTY_RUN_MEMORY, newestFinishedListed, summarizeRuns, type RunMemory } from './runSummary.js';
 import type { CollectedJob, TargetIdentity, TargetSnapshot } from './snapshot.js';
@@ -126,7 +126,6 @@ export class TargetCollector<K extends TargetKind> {
     this.assumeNewestFirst = listed.newestFirst;
     const runs = summarizeRuns(this.spec, listed.jobs, [...fetched, ...extra], this.runMemory, now);
     this.runMemory = runs.memory;
-    const newest = newestFirst(listed.jobs)[0];
     this.last = {
       identity,
       up: true,
@@ -134,7 +133,7 @@ export class TargetCollector<K extends TargetKind> {
       lastSuccessTime: now,
       lastError: undefined,
       jobs: fetched.slice(0, this.settings.maxJobs),
-      latestStatus: newest === undefined ? undefined : this.freshestStatus(newest),
+      latestStatus: runs.summary.latestStatus,
       lastSuccessEnd: this.lastSuccessEnd,
       lastFailureEnd: this.lastFailureEnd,
       counters: { finishedByStatus: new Map(counters.finishedByStatus), statisticSums: new Map(counters.statisticSums) },
@@ -202,11 +201,6 @@ export class TargetCollector<K extends TargetKind> {
       if (this.spec.successStatuses.has(status)) this.lastSuccessEnd = Math.max(this.lastSuccessEnd ?? end, end);
       if (this.spec.failureStatuses.has(status)) this.lastFailureEnd = Math.max(this.lastFailureEnd ?? end, end);
     }
-  }
-
-  private freshestStatus(newest: JobSummary): string | undefined {
-    const detail = this.known.get(newest.id)?.detail;
-    return (detail === undefined ? undefined : this.spec.status(detail)) ?? newest.status;
   }
 
   private isTerminal(detail: JobDetailByKind[K]): boolean {

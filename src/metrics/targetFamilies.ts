@@ -17,15 +17,6 @@ export function targetLabels(snapshot: AnyTargetSnapshot): Labels {
   return { aws_account_id: accountId, aws_region: region, [KIND_NAMING[kind].targetLabel]: target };
 }
 
-const VOLUME_HELP: Record<string, string> = {
-  profiles_reviewed: 'profiles reviewed (JobStats.NumberOfProfilesReviewed)',
-  matches_found: 'matches found (JobStats.NumberOfMatchesFound)',
-  merges_done: 'merges done (JobStats.NumberOfMergesDone)',
-  input_records: 'input records (metrics.inputRecords)',
-  records_processed: 'records processed (metrics.totalRecordsProcessed)',
-  match_ids: 'match IDs generated (metrics.matchIDs)',
-  mapped_records: 'records mapped (metrics.totalMappedRecords)',
-};
 
 /** The expectation families: name suffix, what it holds, and where it is on the snapshot. */
 const EXPECTATIONS: readonly (readonly [suffix: string, help: string, key: keyof Expectations])[] = [
@@ -38,14 +29,23 @@ const EXPECTATIONS: readonly (readonly [suffix: string, help: string, key: keyof
 
 const EXPECTATION_SOURCES = 'The source label says where the value came from: config, schedule (a domain\'s weekly run), history (the target\'s recent runs) or default.';
 
-const STATISTIC_HELP: Record<string, string> = {
+/** A run's counts, as the counters' and the volumes' HELP name them, with the AWS field each comes from. */
+const COUNT_HELP: Record<string, string> = {
   profiles_reviewed: 'Profiles reviewed (JobStats.NumberOfProfilesReviewed)',
   matches_found: 'Matches found (JobStats.NumberOfMatchesFound)',
   merges_done: 'Merges done (JobStats.NumberOfMergesDone)',
+  input_records: 'Input records (metrics.inputRecords)',
   records_processed: 'Records processed (metrics.totalRecordsProcessed)',
   records_not_processed: 'Records not processed (metrics.recordsNotProcessed)',
+  match_ids: 'Match IDs generated (metrics.matchIDs)',
+  mapped_records: 'Records mapped (metrics.totalMappedRecords)',
 };
 
+/** The count's name in lower case, to go inside a sentence. */
+const countInSentence = (count: string): string => {
+  const help = COUNT_HELP[count] ?? count;
+  return `${help.charAt(0).toLowerCase()}${help.slice(1)}`;
+};
 /** Per-target summary families of one kind: latest status, last outcomes, and the finished-job counters. */
 export function targetFamilies(kind: TargetKind): FamilySpec<AnyTargetSnapshot>[] {
   const spec = KIND_SPECS[kind];
@@ -99,8 +99,8 @@ export function targetFamilies(kind: TargetKind): FamilySpec<AnyTargetSnapshot>[
     },
     targetGauge('earliest_job_start_timestamp_seconds', `Start of the oldest ${what} the exporter has seen of the ${targetWhat}, in seconds since the epoch: how far back its view goes (a target that never succeeded has not since then).`, (target) => target.runs?.earliestStart),
     ...Object.keys(spec.volumes).flatMap((volume): FamilySpec<AnyTargetSnapshot>[] => [
-      targetGauge(`last_success_${volume}`, `The ${VOLUME_HELP[volume] ?? volume} of the ${targetWhat}'s newest successful ${what}.`, (target) => target.runs?.volumes?.last.get(volume)),
-      targetGauge(`recent_median_${volume}`, `Median of the ${VOLUME_HELP[volume] ?? volume} over the successful ${what}s before the newest (up to ${RECENT_RUNS}).`, (target) => target.runs?.volumes?.median.get(volume)),
+      targetGauge(`last_success_${volume}`, `The ${countInSentence(volume)} of the ${targetWhat}'s newest successful ${what}.`, (target) => target.runs?.volumes?.last.get(volume)),
+      targetGauge(`recent_median_${volume}`, `Median of the ${countInSentence(volume)} over the successful ${what}s before the newest (up to ${RECENT_RUNS}).`, (target) => target.runs?.volumes?.median.get(volume)),
     ]),
     ...EXPECTATIONS.map(([suffix, help, key]): FamilySpec<AnyTargetSnapshot> => ({
       name: `${prefix}${suffix}`,
@@ -114,7 +114,7 @@ export function targetFamilies(kind: TargetKind): FamilySpec<AnyTargetSnapshot>[
     })),
     ...Object.keys(spec.counterStatistics).map((statistic): FamilySpec<AnyTargetSnapshot> => ({
       name: `${prefix}${statistic}_total`,
-      help: `${STATISTIC_HELP[statistic] ?? statistic}, summed over the ${what}s counted in jobs_finished_total.`,
+      help: `${COUNT_HELP[statistic] ?? statistic}, summed over the ${what}s counted in jobs_finished_total.`,
       type: 'counter',
       labelNames,
       collect: (target, emit) => {
