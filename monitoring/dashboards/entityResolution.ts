@@ -9,52 +9,20 @@ import type * as table from '@grafana/grafana-foundation-sdk/table';
 import type * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import {
-  countersOverTimePanel, expectationsPanel, jobColumns, jobDurationPanel, jobsFinishedByStatusPanel, jobStatusTimelinePanel,
+  countersOverTimePanel, expectationsPanel, jobColumns, jobKindOf, jobDurationPanel, jobsFinishedByStatusPanel, jobStatusTimelinePanel,
   latestJobStatusPanel, newestJobWaitPanel, perJobRatioPanel, scopeOf, series, startedColumn, successAllowancePanel,
-  targetColumns, targetIdentity, targetLegend, titled, volumesPanel, type JobKind, type JobStatus,
+  targetColumns, targetIdentity, targetLegend, titled, volumesPanel, type JobKind,
 } from './jobPanels.js';
 import {
   barGaugePanel, DATASOURCE, dashboardFrame, panelIds, row, selector, sortedBy, tablePanel, thresholds, timeseriesPanel,
   unitIs, withLayout, type DashboardBuilder, type LayoutItem, type QueryColumn,
 } from './shared.js';
 
-const STATUSES: readonly JobStatus[] = [
-  { name: 'QUEUED', color: 'text' },
-  { name: 'RUNNING', color: 'blue' },
-  { name: 'SUCCEEDED', color: 'green' },
-  { name: 'FAILED', color: 'red' },
-];
-
-/** What the two kinds have in common: statuses, the workflow as target, and the record counts of a run. */
-const ENTITY_RESOLUTION = {
-  targetLabel: 'workflow',
-  statuses: STATUSES,
-  colorKey: 'Blue: running, green: SUCCEEDED, red: FAILED',
-  queuedStatus: 'QUEUED',
-  successStatus: 'SUCCEEDED',
-} as const;
 /** A kind with a section of its own in this dashboard. */
 type SectionKind = JobKind & { readonly section: string };
 
-const RECORD_VOLUMES = [{ count: 'input_records', name: 'input records' }, { count: 'records_processed', name: 'records processed' }] as const;
-
-const MATCHING = {
-  ...ENTITY_RESOLUTION,
-  prefix: 'aws_entity_resolution_matching_',
-  section: 'Matching',
-  targetNoun: 'matching workflow',
-  jobNoun: 'matching job',
-  volumes: [...RECORD_VOLUMES, { count: 'match_ids', name: 'match IDs' }],
-} satisfies SectionKind;
-
-const ID_MAPPING = {
-  ...ENTITY_RESOLUTION,
-  prefix: 'aws_entity_resolution_id_mapping_',
-  section: 'ID mapping',
-  targetNoun: 'ID-mapping workflow',
-  jobNoun: 'ID-mapping job',
-  volumes: [...RECORD_VOLUMES, { count: 'mapped_records', name: 'mapped records' }],
-} satisfies SectionKind;
+const MATCHING: SectionKind = { ...jobKindOf('matching'), section: 'Matching' };
+const ID_MAPPING: SectionKind = { ...jobKindOf('id_mapping'), section: 'ID mapping' };
 
 /** The workflow series, which carry no kind prefix; they filter by the same variables. */
 const workflowSeries = (suffix: string, ...matchers: string[]): string => selector(`aws_entity_resolution_workflow_${suffix}`, scopeOf(MATCHING), ...matchers);

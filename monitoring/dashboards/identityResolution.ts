@@ -6,40 +6,16 @@ import type * as table from '@grafana/grafana-foundation-sdk/table';
 import type * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import {
-  countersOverTimePanel, expectationsPanel, jobColumns, jobDurationPanel, jobsFinishedByStatusPanel, jobStatusTimelinePanel,
+  countersOverTimePanel, expectationsPanel, jobColumns, jobKindOf, jobDurationPanel, jobsFinishedByStatusPanel, jobStatusTimelinePanel,
   latestJobStatusPanel, newestJobWaitPanel, perJobRatioPanel, scopeOf, series, successAllowancePanel, targetColumns,
-  targetIdentity, targetLegend, volumesPanel, type JobKind,
+  targetIdentity, targetLegend, volumesPanel,
 } from './jobPanels.js';
 import {
   COLOR_BACKGROUND, COLOR_TEXT, dashboardFrame, mappedAs, ON_OFF, row, selector, sortedBy, tablePanel, thresholds,
   timeseriesPanel, unitIs, valueMappings, withLayout, type DashboardBuilder,
 } from './shared.js';
 
-const IDENTITY_RESOLUTION: JobKind = {
-  prefix: 'aws_customer_profiles_identity_resolution_',
-  targetLabel: 'domain',
-  targetNoun: 'domain',
-  jobNoun: 'identity-resolution job',
-  statuses: [
-    { name: 'PENDING', color: 'text' },
-    { name: 'PREPROCESSING', color: 'blue' },
-    { name: 'FIND_MATCHING', color: 'blue' },
-    { name: 'MERGING', color: 'blue' },
-    { name: 'COMPLETED', color: 'green' },
-    { name: 'PARTIAL_SUCCESS', color: 'orange' },
-    { name: 'FAILED', color: 'red' },
-  ],
-  colorKey: 'Blue: running, green: COMPLETED, orange: PARTIAL_SUCCESS, red: FAILED',
-  queuedStatus: 'PENDING',
-  successStatus: 'COMPLETED',
-  volumes: [
-    { count: 'profiles_reviewed', name: 'profiles reviewed' },
-    { count: 'matches_found', name: 'matches found' },
-    { count: 'merges_done', name: 'merges done' },
-  ],
-};
-
-const kind = IDENTITY_RESOLUTION;
+const kind = jobKindOf('identity_resolution');
 /** A domain series (GetDomain facts and the schedule read from them), which carry no job prefix. */
 const domainSeries = (suffix: string): string => selector(`aws_customer_profiles_domain_${suffix}`, scopeOf(kind));
 const perDomain = `by (${targetIdentity(kind)})`;
@@ -52,7 +28,7 @@ function schedulePanel(): table.PanelBuilder {
   const startedSince = `(\n  ${newestStart.replaceAll('\n', '\n  ')}\n  >= bool on (${targetIdentity(kind)})\n  ${previousRun}\n)\nor on (${targetIdentity(kind)})\n${previousRun} * 0`;
   return tablePanel(
     'Schedule: next run and last scheduled run',
-    'Per domain with identity resolution on: when the weekly identity-resolution job is next due and when it was last due (Matching.JobSchedule, UTC; Saturday 00:00 when the domain sets none), whether a job has started since that last scheduled time (a start at or after it and not in the future: a PENDING job lists when it will start), and when the newest job started. "no" for long is what AWSResolutionIdentityResolutionScheduledRunNotStarted (6h) and ...ScheduledRunMissing (24h) alert on. A domain with identity resolution off has no schedule.',
+    'Per domain with identity resolution on: when the weekly identity-resolution job is next due and when it was last due (Matching.JobSchedule, UTC; Saturday 00:00 when the domain sets none), whether a job has started since that last scheduled time (a start at or after it and not in the future: a PENDING job lists when it will start), and when the newest job started. "no" for longer than the expected max queued time of the domain is what AWSResolutionIdentityResolutionScheduledRunNotStarted alerts on. A domain with identity resolution off has no schedule.',
     [
       ...targetColumns(kind),
       { expr: domainSeries('identity_resolution_enabled'), name: 'Identity resolution', properties: ON_OFF },

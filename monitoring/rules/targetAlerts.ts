@@ -7,6 +7,7 @@
 import { KIND_SPECS } from '../../src/collect/kinds.js';
 import type { TargetKind } from '../../src/config/types.js';
 import { KIND_NAMING } from '../../src/metrics/targetFamilies.js';
+import { VOLUME_WORDS } from '../vocabulary.js';
 import { expectation, nested, targetIdentity, type AlertRule, type RuleContext, type RuleGroup } from './model.js';
 
 /** The alert names' middle part, per kind. */
@@ -14,17 +15,6 @@ export const KIND_ALERT_NAMES: Readonly<Record<TargetKind, string>> = {
   identity_resolution: 'IdentityResolution',
   matching: 'Matching',
   id_mapping: 'IdMapping',
-};
-
-/** Key counts as the descriptions name them. */
-const VOLUME_WORDS: Readonly<Record<string, string>> = {
-  profiles_reviewed: 'profiles reviewed',
-  matches_found: 'matches found',
-  merges_done: 'merges done',
-  input_records: 'input records',
-  records_processed: 'records processed',
-  match_ids: 'match IDs',
-  mapped_records: 'records mapped',
 };
 
 /** The newest finished job and AWS's message about it, from latest_finished_job_info. */
