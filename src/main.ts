@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseFlags, UsageError, USAGE, type Flags } from './cli/flags.js';
+import { requireRegions } from './check/region.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
 import type { AwsCredentials } from './aws/clients.js';
 import type { ExporterConfig } from './config/types.js';
@@ -10,7 +11,7 @@ import { REVISION, VERSION } from './version.js';
 
 /** Exit code for a command line or configuration the exporter cannot run with. */
 const EXIT_BAD_INPUT = 2;
-/** Exit code of `--config.check=discover` when a discovery could not read AWS. */
+/** Exit code of `--config.check=discover` or `=aws` when AWS could not be read or refused a call. */
 const EXIT_AWS_FAILED = 1;
 /** SIGTERM/SIGINT must end the process within this, whatever is in flight. */
 const SHUTDOWN_GRACE_MS = 4000;
@@ -65,16 +66,17 @@ async function main(argv: readonly string[]): Promise<void> {
     stopActions.push(() => demo.simulator.close());
     logger.info({ simulator: demo.simulator.url }, 'demo: built-in AWS simulator started');
   } else {
-    const loaded = await loadOrCollect(() => loadConfigFile(flags.configFile), problems);
+    const loaded = await loadOrCollect(() => loadRunnableConfig(flags.configFile), problems);
     if (loaded === undefined || problems.length > 0) exitWithProblems(problems);
     config = loaded;
     if (flags.configCheck) {
       process.stdout.write(`${flags.configFile}: OK (${config.targets.length} targets)\n`);
       if (webConfigFile !== undefined) process.stdout.write(`${webConfigFile}: OK\n`);
-      if (flags.configCheck === 'discover') {
-        // Loaded only for the dry run, like the demo: a plain check never reaches AWS.
-        const { checkDiscovery } = await import('./discoveryCheck.js');
-        const { lines, ok } = await checkDiscovery(config, logger);
+      if (flags.configCheck !== 'config') {
+        // Loaded only for these dry runs, like the demo: a plain check never reaches AWS.
+        const { lines, ok } = flags.configCheck === 'discover'
+          ? await (await import('./check/discovery.js')).checkDiscovery(config, logger)
+          : await (await import('./check/aws.js')).preflight(config, logger);
         process.stdout.write(`${lines.join('\n')}\n`);
         if (!ok) process.exit(EXIT_AWS_FAILED);
       }
@@ -92,11 +94,18 @@ async function main(argv: readonly string[]): Promise<void> {
     shard: flags.shard,
     ...(credentials ? { credentials } : {}),
     ...(webConfig ? { webConfig } : {}),
-    ...(flags.demo ? {} : { loadConfig: () => loadConfigFile(flags.configFile) }),
+    ...(flags.demo ? {} : { loadConfig: () => loadRunnableConfig(flags.configFile) }),
   });
   stopActions.push(() => exporter.stop());
   reload = () => { void exporter.reload(); };
   if (flags.demo) process.stdout.write(`\nDemo running: open ${exporter.url}/ (metrics at ${exporter.url}${flags.telemetryPath}). Ctrl-C stops it.\n\n`);
+}
+
+/** The configuration file, refused also when a target would have no region to call. */
+async function loadRunnableConfig(file: string): Promise<ExporterConfig> {
+  const config = await loadConfigFile(file);
+  await requireRegions(config, file);
+  return config;
 }
 
 /** Prints one line per configuration problem and exits 2. */

@@ -27,3 +27,8 @@ export function describeError(err: unknown): string {
   const cause = err.cause instanceof Error ? `: ${describeError(err.cause)}` : '';
   return err.message && err.message !== name ? `${name}: ${err.message}${cause}` : `${name}${cause}`;
 }
+
+/** True when AWS refused the call for want of permission (IAM, an SCP, a resource or session policy). */
+export function isAccessDenied(err: unknown): boolean {
+  return awsErrorName(err).startsWith('AccessDenied');
+}

@@ -1,17 +1,22 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Shard } from '../collect/shard.js';
 import type { LogFormat, LogLevel } from '../log.js';
 
+/** What `--config.check` does beyond validating the files. */
+export type ConfigCheck = 'config' | 'discover' | 'aws';
+
 export interface Flags {
   readonly configFile: string;
-  /** `config`: validate the file; `discover`: also run the discoveries against AWS and print what would be watched. */
-  readonly configCheck: false | 'config' | 'discover';
+  /** False runs the exporter; otherwise check this much and exit (see {@link ConfigCheck}). */
+  readonly configCheck: false | ConfigCheck;
   /** Undefined host listens on every interface. */
   readonly listenHost: string | undefined;
   readonly listenPort: number;
   readonly telemetryPath: string;
   /** TLS and basic-auth configuration (exporter-toolkit format); undefined for plain HTTP without authentication. */
   readonly webConfigFile: string | undefined;
+  /** POST /-/reload is served only when this is on, as in Prometheus. */
+  readonly enableLifecycle: boolean;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   readonly demo: boolean;
@@ -21,26 +26,73 @@ export interface Flags {
   readonly help: boolean;
 }
 
+/** One command-line flag, as the usage text and the README's flags table show it. */
+export interface FlagDefinition {
+  readonly name: string;
+  /** The value's placeholder in the usage (`PATH`); absent for a switch. */
+  readonly value?: string;
+  /** Shown as the default; absent when there is none (a switch is off by default). */
+  readonly default?: string;
+  readonly help: string;
+}
+
+/** Every flag the exporter takes, in the order the usage and the README list them. */
+export const FLAG_DEFINITIONS: readonly FlagDefinition[] = [
+  { name: 'config.file', value: 'PATH', default: 'config.yaml', help: 'The configuration file.' },
+  { name: 'config.check', value: '[=discover|aws]', help: 'Validate the configuration (and the web configuration), print the problems and exit 0 (valid) or 2 (invalid); starts nothing. `=discover` also runs the discoveries against AWS and lists every target it would watch; `=aws` also makes each read call of every target once and prints, per IAM action, whether AWS allowed it (exit 1 when one failed).' },
+  { name: 'web.listen-address', value: 'ADDR', default: ':10102', help: 'Where to listen for HTTP requests: `HOST:PORT`, or `:PORT` for every interface.' },
+  { name: 'web.telemetry-path', value: 'PATH', default: '/metrics', help: 'Where the metrics are served.' },
+  { name: 'web.config.file', value: 'PATH', help: 'TLS and basic authentication, in the Prometheus exporter-toolkit format.' },
+  { name: 'web.enable-lifecycle', help: 'Serve `POST /-/reload` (otherwise 403); SIGHUP reloads either way.' },
+  { name: 'log.level', value: 'LEVEL', default: 'info', help: '`debug`, `info`, `warn` or `error`.' },
+  { name: 'log.format', value: 'FORMAT', default: 'logfmt', help: '`logfmt` or `json`.' },
+  { name: 'demo', help: 'Run against the built-in AWS simulator, with a fast schedule.' },
+  { name: 'shard.count', value: 'N', default: '1', help: 'Split the targets among N instances; 1 takes them all.' },
+  { name: 'shard.index', value: 'I', default: '0', help: 'Which of those instances this one is, 0 to N-1.' },
+  { name: 'version', help: 'Print the version and exit.' },
+  { name: 'help', help: 'Print this help and exit.' },
+];
+
+/** `--name=VALUE`, or `--name` for a switch. */
+function spelling(flag: FlagDefinition): string {
+  if (flag.value === undefined) return `--${flag.name}`;
+  return flag.value.startsWith('[') ? `--${flag.name}${flag.value}` : `--${flag.name}=${flag.value}`;
+}
+
+const USAGE_INDENT = 35;
+const USAGE_WIDTH = 110;
+
+/** A flag's help for the terminal: without Markdown's code marks, wrapped under its own column. */
+function usageLines(flag: FlagDefinition): string {
+  const text = `${flag.help.replaceAll('`', '')}${flag.default === undefined ? '' : ` (default "${flag.default}")`}`;
+  const lines: string[] = [];
+  let line = `  ${spelling(flag)}`.padEnd(USAGE_INDENT);
+  for (const word of text.split(' ')) {
+    if (line.length + word.length + 1 > USAGE_WIDTH && line.trim() !== '') {
+      lines.push(line.trimEnd());
+      line = ' '.repeat(USAGE_INDENT);
+    }
+    line += line.endsWith(' ') ? word : ` ${word}`;
+  }
+  return [...lines, line].join('\n');
+}
+
 export const USAGE = `usage: aws-resolution-exporter [flags]
 
 Prometheus exporter for Amazon Connect Customer Profiles identity-resolution jobs and
 AWS Entity Resolution matching and ID-mapping jobs.
 
 Flags:
-  --config.file=PATH           configuration file (default "config.yaml")
-  --config.check               validate the configuration file, then exit 0 (valid) or 2 (invalid)
-  --config.check=discover      ...and run its discoveries against AWS, printing every target it would watch
-  --web.listen-address=ADDR    address to listen on for HTTP requests (default ":10102")
-  --web.telemetry-path=PATH    path under which to expose metrics (default "/metrics")
-  --web.config.file=PATH       web configuration file for TLS and basic auth (exporter-toolkit format)
-  --log.level=LEVEL            debug, info, warn or error (default "info")
-  --log.format=FORMAT          logfmt or json (default "logfmt")
-  --demo                       run against the built-in AWS simulator, with a fast schedule
-  --shard.count=N              split the targets among N instances (default 1: this one takes all)
-  --shard.index=I              which of them this instance is, 0 to N-1 (default 0)
-  --version                    print the version and exit
-  --help                       print this help and exit
+${FLAG_DEFINITIONS.map(usageLines).join('\n')}
 `;
+
+/** The README's flags table (Markdown), kept equal to {@link FLAG_DEFINITIONS} by `npm run render-docs`. */
+export function flagsTable(): string {
+  // A | inside a cell, even in code, ends the cell unless escaped.
+  const cell = (text: string): string => text.replaceAll('|', '\\|');
+  const rows = FLAG_DEFINITIONS.map((flag) => `| \`${cell(spelling(flag))}\` | ${flag.default === undefined ? '' : `\`${flag.default}\``} | ${cell(flag.help)} |`);
+  return ['| Flag | Default | Meaning |', '|---|---|---|', ...rows].join('\n');
+}
 
 /** A command line the exporter cannot run with; main prints it with the usage and exits 2. */
 export class UsageError extends Error {
@@ -49,51 +101,49 @@ export class UsageError extends Error {
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 const LOG_FORMATS: readonly LogFormat[] = ['logfmt', 'json'];
+const CHECK_MODES: readonly ConfigCheck[] = ['config', 'discover', 'aws'];
+const CHECK_WITH_VALUE = /^--config\.check=(.*)$/s;
+
+/** parseArgs's options, from the definitions: a flag with a value is a string, one without a switch. */
+function parseArgsOptions(): NonNullable<ParseArgsConfig['options']> {
+  return Object.fromEntries(FLAG_DEFINITIONS.map((flag) => [
+    flag.name,
+    flag.value === undefined || flag.value.startsWith('[')
+      ? { type: 'boolean', default: false, ...(flag.name === 'help' ? { short: 'h' } : {}) }
+      : { type: 'string', default: flag.default ?? '' },
+  ]));
+}
 
 /** Parses Prometheus-style flags (`--name=value` or `--name value`). */
 export function parseFlags(argv: readonly string[]): Flags {
-  let values;
+  // --config.check is a switch that may take a value, which parseArgs cannot express: the value form is taken out first.
+  const checkValues = argv.flatMap((arg) => CHECK_WITH_VALUE.exec(arg)?.[1] ?? []);
+  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   try {
-    ({ values } = parseArgs({
-      // --config.check is a switch that may take one value; parseArgs has no such type, so the value form is spelled out.
-      args: argv.map((arg) => (arg === '--config.check=discover' ? '--config.check-discover' : arg)),
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'config.file': { type: 'string', default: 'config.yaml' },
-        'config.check': { type: 'boolean', default: false },
-        'config.check-discover': { type: 'boolean', default: false },
-        'web.listen-address': { type: 'string', default: ':10102' },
-        'web.telemetry-path': { type: 'string', default: '/metrics' },
-        'web.config.file': { type: 'string', default: '' },
-        'log.level': { type: 'string', default: 'info' },
-        'log.format': { type: 'string', default: 'logfmt' },
-        demo: { type: 'boolean', default: false },
-        'shard.count': { type: 'string', default: '1' },
-        'shard.index': { type: 'string', default: '0' },
-        version: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
+    ({ values } = parseArgs({ args: argv.filter((arg) => !CHECK_WITH_VALUE.test(arg)), strict: true, allowPositionals: false, options: parseArgsOptions() }));
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
-  const [listenHost, listenPort] = parseListenAddress(values['web.listen-address']);
-  const telemetryPath = values['web.telemetry-path'];
+  const text = (name: string): string => String(values[name]);
+  const on = (name: string): boolean => values[name] === true;
+  const [listenHost, listenPort] = parseListenAddress(text('web.listen-address'));
+  const telemetryPath = text('web.telemetry-path');
   if (!telemetryPath.startsWith('/') || telemetryPath === '/') throw new UsageError(`--web.telemetry-path must start with / and not be / itself, got "${telemetryPath}"`);
+  const checkValue = checkValues.at(-1);
   return {
-    configFile: values['config.file'],
-    configCheck: values['config.check-discover'] ? 'discover' : values['config.check'] && 'config',
+    configFile: text('config.file'),
+    configCheck: checkValue !== undefined ? oneOf('--config.check', checkValue, CHECK_MODES) : on('config.check') && 'config',
     listenHost,
     listenPort,
     telemetryPath,
-    webConfigFile: values['web.config.file'] === '' ? undefined : values['web.config.file'],
-    logLevel: oneOf('--log.level', values['log.level'], LOG_LEVELS),
-    logFormat: oneOf('--log.format', values['log.format'], LOG_FORMATS),
-    demo: values.demo,
-    shard: parseShard(values['shard.index'], values['shard.count']),
-    version: values.version,
-    help: values.help,
+    webConfigFile: text('web.config.file') === '' ? undefined : text('web.config.file'),
+    enableLifecycle: on('web.enable-lifecycle'),
+    logLevel: oneOf('--log.level', text('log.level'), LOG_LEVELS),
+    logFormat: oneOf('--log.format', text('log.format'), LOG_FORMATS),
+    demo: on('demo'),
+    shard: parseShard(text('shard.index'), text('shard.count')),
+    version: on('version'),
+    help: on('help'),
   };
 }
 

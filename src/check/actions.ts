@@ -1,0 +1,121 @@
+import {
+  GetDomainCommand,
+  GetIdentityResolutionJobCommand,
+  ListDomainsCommand,
+  ListIdentityResolutionJobsCommand,
+} from '@aws-sdk/client-customer-profiles';
+import {
+  GetIdMappingJobCommand,
+  GetMatchingJobCommand,
+  ListIdMappingJobsCommand,
+  ListIdMappingWorkflowsCommand,
+  ListMatchingJobsCommand,
+  ListMatchingWorkflowsCommand,
+} from '@aws-sdk/client-entityresolution';
+import type { AwsClients } from '../aws/clients.js';
+import type { RoleConfig, TargetConfig, TargetKind } from '../config/types.js';
+
+/** Where one preflight call runs: a region under one credential set, and for target actions the target. */
+export interface ProbePlace {
+  readonly clients: AwsClients;
+  readonly region: string;
+  readonly role: RoleConfig | undefined;
+}
+
+/**
+ * What the previous action of the same target found: its newest job, so that the Get action reads a job that
+ * exists. Undefined when there is none yet.
+ */
+export interface ProbeMemo {
+  /** The target's List call succeeded. */
+  listed?: boolean;
+  newestJobId?: string | undefined;
+}
+
+/** One IAM action of docs/iam-policy.json, and the smallest call the exporter makes that needs it. */
+export interface ActionProbe {
+  readonly action: string;
+  /** `account`: once per credential set and region; a kind: once per target of that kind. */
+  readonly scope: 'account' | TargetKind;
+  /** What the exporter uses it for (the README's IAM table). */
+  readonly purpose: string;
+  /** Reads the job the List before it found: with none found, a not-found answer still proves the permission. */
+  readonly readsJob?: true;
+  readonly call: (place: ProbePlace, target: TargetConfig | undefined, memo: ProbeMemo) => Promise<void>;
+}
+
+/**
+ * A job id of the right shape that names no job: a Get on it answers ResourceNotFound when the action is allowed
+ * and AccessDenied when it is not, because AWS authorises a call before it looks the resource up.
+ */
+export const ABSENT_JOB_ID = '0'.repeat(32);
+
+function nameOf(target: TargetConfig | undefined): string {
+  if (target === undefined) throw new Error('a target action needs its target');
+  return target.name;
+}
+
+/**
+ * Every action the exporter needs, in the order the preflight tries them: a target's List before its Get, so
+ * the Get reads a job the List found. A test keeps the actions equal to docs/iam-policy.json's.
+ */
+export const ACTION_PROBES: readonly ActionProbe[] = [
+  {
+    action: 'profile:ListDomains', scope: 'account', purpose: 'Customer Profiles discovery',
+    call: async ({ clients, region, role }) => { await clients.customerProfiles(region, role).send(new ListDomainsCommand({ MaxResults: 1 })); },
+  },
+  {
+    action: 'entityresolution:ListMatchingWorkflows', scope: 'account', purpose: 'Entity Resolution discovery and each matching workflow\'s facts',
+    call: async ({ clients, region, role }) => { await clients.entityResolution(region, role).send(new ListMatchingWorkflowsCommand({ maxResults: 1 })); },
+  },
+  {
+    action: 'entityresolution:ListIdMappingWorkflows', scope: 'account', purpose: 'Entity Resolution discovery and each ID-mapping workflow\'s facts',
+    call: async ({ clients, region, role }) => { await clients.entityResolution(region, role).send(new ListIdMappingWorkflowsCommand({ maxResults: 1 })); },
+  },
+  {
+    action: 'profile:GetDomain', scope: 'identity_resolution', purpose: 'each domain\'s settings, schedule and size',
+    call: async ({ clients, region, role }, target) => { await clients.customerProfiles(region, role).send(new GetDomainCommand({ DomainName: nameOf(target) })); },
+  },
+  {
+    action: 'profile:ListIdentityResolutionJobs', scope: 'identity_resolution', purpose: 'each domain\'s jobs, every collection',
+    call: async ({ clients, region, role }, target, memo) => {
+      const page = await clients.customerProfiles(region, role).send(new ListIdentityResolutionJobsCommand({ DomainName: nameOf(target), MaxResults: 1 }));
+      memo.listed = true;
+      memo.newestJobId = page.IdentityResolutionJobsList?.[0]?.JobId;
+    },
+  },
+  {
+    action: 'profile:GetIdentityResolutionJob', scope: 'identity_resolution', readsJob: true, purpose: 'a finished job\'s message and counts, once per job',
+    call: async ({ clients, region, role }, target, memo) => {
+      await clients.customerProfiles(region, role).send(new GetIdentityResolutionJobCommand({ DomainName: nameOf(target), JobId: memo.newestJobId ?? ABSENT_JOB_ID }));
+    },
+  },
+  {
+    action: 'entityresolution:ListMatchingJobs', scope: 'matching', purpose: 'each matching workflow\'s jobs, every collection',
+    call: async ({ clients, region, role }, target, memo) => {
+      const page = await clients.entityResolution(region, role).send(new ListMatchingJobsCommand({ workflowName: nameOf(target), maxResults: 1 }));
+      memo.listed = true;
+      memo.newestJobId = page.jobs?.[0]?.jobId;
+    },
+  },
+  {
+    action: 'entityresolution:GetMatchingJob', scope: 'matching', readsJob: true, purpose: 'a matching job\'s counts and error, once per job',
+    call: async ({ clients, region, role }, target, memo) => {
+      await clients.entityResolution(region, role).send(new GetMatchingJobCommand({ workflowName: nameOf(target), jobId: memo.newestJobId ?? ABSENT_JOB_ID }));
+    },
+  },
+  {
+    action: 'entityresolution:ListIdMappingJobs', scope: 'id_mapping', purpose: 'each ID-mapping workflow\'s jobs, every collection',
+    call: async ({ clients, region, role }, target, memo) => {
+      const page = await clients.entityResolution(region, role).send(new ListIdMappingJobsCommand({ workflowName: nameOf(target), maxResults: 1 }));
+      memo.listed = true;
+      memo.newestJobId = page.jobs?.[0]?.jobId;
+    },
+  },
+  {
+    action: 'entityresolution:GetIdMappingJob', scope: 'id_mapping', readsJob: true, purpose: 'an ID-mapping job\'s counts and error, once per job',
+    call: async ({ clients, region, role }, target, memo) => {
+      await clients.entityResolution(region, role).send(new GetIdMappingJobCommand({ workflowName: nameOf(target), jobId: memo.newestJobId ?? ABSENT_JOB_ID }));
+    },
+  },
+];

@@ -1,0 +1,57 @@
+import { AccountResolver } from '../aws/accounts.js';
+import { AwsClients } from '../aws/clients.js';
+import { CallPacer } from '../aws/pacing.js';
+import { Refresher } from '../collect/refresh.js';
+import { targetKey } from '../collect/targets.js';
+import type { ExporterConfig, TargetConfig } from '../config/types.js';
+import type { Logger } from '../log.js';
+
+/** Attempts per AWS call in a check: a throttled or dropped call is retried as the exporter's own are. */
+const CHECK_MAX_ATTEMPTS = 3;
+
+/** A target the exporter would watch, and whether the config lists it or a discovery found it. */
+export interface WatchedTarget {
+  readonly target: TargetConfig;
+  readonly how: 'listed' | 'discovered';
+}
+
+/** What a `--config.check` that reaches AWS works with: the exporter's own clients, account lookup and pacing. */
+export interface CheckSession {
+  readonly clients: AwsClients;
+  readonly accounts: AccountResolver;
+  readonly pacer: CallPacer;
+  /** Every target the exporter would watch, listed first; `ok` is false when a discovery could not be read. */
+  watchedTargets(): Promise<{ watched: WatchedTarget[]; ok: boolean }>;
+}
+
+/** Runs `check` with the clients the exporter would make for `config`, and closes them afterwards. */
+export async function withCheckSession<T>(config: ExporterConfig, logger: Logger, check: (session: CheckSession) => Promise<T>): Promise<T> {
+  const clients = new AwsClients({
+    endpointUrl: config.endpointUrl,
+    requestTimeoutMs: config.requestTimeoutSeconds * 1000,
+    maxAttempts: CHECK_MAX_ATTEMPTS,
+    credentials: undefined,
+    observe: () => undefined,
+  });
+  const accounts = new AccountResolver(clients);
+  const pacer = new CallPacer(config.rateLimit, config.concurrency);
+  const refresher = new Refresher({ clients, accounts, pacer, logger });
+  try {
+    return await check({
+      clients,
+      accounts,
+      pacer,
+      async watchedTargets() {
+        const { targets, ok } = await refresher.discover(config.discovery, refresher.round());
+        const listed = new Set(config.targets.map(targetKey));
+        const watched: WatchedTarget[] = [
+          ...config.targets.map((target) => ({ target, how: 'listed' as const })),
+          ...targets.filter((target) => !listed.has(targetKey(target))).map((target) => ({ target, how: 'discovered' as const })),
+        ];
+        return { watched, ok };
+      },
+    });
+  } finally {
+    clients.destroy();
+  }
+}

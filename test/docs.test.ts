@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { expect } from 'chai';
+import { FLAG_DEFINITIONS, parseFlags, USAGE } from '../src/cli/flags.js';
+import { staleFiles } from '../monitoring/render.js';
+import { REPO_ROOT } from '../monitoring/options.js';
+import { PARTITIONS, renderDocs } from '../scripts/renderDocs.js';
+
+describe('documentation generated from the code (npm run render-docs)', () => {
+  it('the README\'s flags and IAM tables and the partition policies are what the code renders', () => {
+    expect(staleFiles(renderDocs(), REPO_ROOT), 'out of date: run npm run render-docs').to.deep.equal([]);
+  });
+
+  it('the flags table lists every flag the exporter accepts, and only those', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const documented = [...readme.matchAll(/^\| `(--[a-z.-]+)/gm)].map((match) => match[1] ?? '');
+    expect(documented).to.deep.equal(FLAG_DEFINITIONS.map((flag) => `--${flag.name}`));
+    for (const flag of FLAG_DEFINITIONS) {
+      expect(USAGE, `usage of --${flag.name}`).to.contain(`--${flag.name}`);
+      const args = flag.value === undefined || flag.value.startsWith('[') ? [`--${flag.name}`] : [`--${flag.name}=${flag.default ?? 'x'}`];
+      if (flag.name !== 'shard.index' && flag.name !== 'shard.count') expect(() => parseFlags(args), args.join(' ')).to.not.throw();
+    }
+    expect(() => parseFlags(['--shard.count=2', '--shard.index=1'])).to.not.throw();
+  });
+
+  it('the IAM table has a row for every action of docs/iam-policy.json, with its resource in every partition', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const policy = JSON.parse(readFileSync('docs/iam-policy.json', 'utf8')) as { Statement: { Action: string[]; Resource: string }[] };
+    for (const { Action, Resource } of policy.Statement) {
+      for (const action of Action) {
+        const row = readme.split('\n').find((line) => line.startsWith(`| \`${action}\` |`));
+        expect(row, action).to.not.equal(undefined);
+        for (const { partition } of PARTITIONS) expect(row, `${action} in ${partition}`).to.contain(`\`${Resource.replace(/^arn:aws:/, `arn:${partition}:`)}\``);
+      }
+    }
+  });
+
+  it('each partition\'s policy allows the same actions, every ARN in that partition', () => {
+    const actions = (file: string): string[] => (JSON.parse(readFileSync(file, 'utf8')) as { Statement: { Action: string[] }[] }).Statement.flatMap((s) => s.Action);
+    for (const { partition, file } of PARTITIONS) {
+      expect(actions(file), file).to.deep.equal(actions('docs/iam-policy.json'));
+      const text = readFileSync(file, 'utf8');
+      expect(text, file).to.not.match(/"arn:aws:/);
+      expect(text, file).to.match(new RegExp(`"arn:${partition}:`));
+    }
+  });
+});
