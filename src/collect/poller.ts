@@ -1,9 +1,9 @@
 import { setMaxListeners } from 'node:events';
-import { awsErrorName, describeError } from '../aws/errors.js';
 import type { ExporterConfig, TargetConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { AnyTargetSnapshot, CollectionSnapshot } from './snapshot.js';
 import { expectationsOf } from './expectations.js';
+import { FailureLog, targetContext } from './failureLog.js';
 import { Refresher } from './refresh.js';
 import { isMine, type Shard } from './shard.js';
 import type { TargetState } from './targetCollector.js';
@@ -58,6 +58,7 @@ export class Poller {
   private discoveryOk = true;
   /** Saved states not yet claimed by a target (one discovery has still to find). */
   private savedState = new Map<string, TargetState>();
+  private readonly failures: FailureLog;
 
   constructor(
     config: ExporterConfig,
@@ -65,6 +66,7 @@ export class Poller {
   ) {
     this.config = config;
     this.refresher = new Refresher(deps);
+    this.failures = new FailureLog(deps.logger, { failed: 'target collection failed', recovered: 'target recovered' });
     this.reconfigure(config);
   }
 
@@ -164,6 +166,7 @@ export class Poller {
       // Facts (GetDomain, List*Workflows) are paced apart from the job calls, so they are read alongside them.
       const factsRead = refreshing ? this.refreshFacts(mine, round, now) : undefined;
       const collected = await Promise.all(mine.map((runner) => this.collectTarget(runner, now, deadline.signal)));
+      this.failures.forgetAllBut(mine.map((runner) => targetKey(runner.config)));
       await factsRead;
       targets = collected.map((target, i) => this.withContext(target, mine[i]?.config));
     } finally {
@@ -230,12 +233,14 @@ export class Poller {
   }
 
   private async collectTarget(runner: TargetRunner, now: number, signal: AbortSignal): Promise<AnyTargetSnapshot> {
+    const key = targetKey(runner.config);
     try {
-      return await runner.collect(now, signal);
+      const snapshot = await runner.collect(now, signal);
+      this.failures.succeeded(key, targetContext(snapshot.identity));
+      return snapshot;
     } catch (err) {
       if (!(err instanceof TargetCollectionError)) throw err;
-      const { kind, target, accountId, region } = err.snapshot.identity;
-      this.deps.logger.warn({ kind, target, aws_account_id: accountId, aws_region: region, aws_error: awsErrorName(err.cause), err: describeError(err.cause) }, 'target collection failed');
+      this.failures.failed(key, targetContext(err.snapshot.identity), err.cause);
       return err.snapshot;
     }
   }

@@ -1,11 +1,11 @@
 import { getDomain, listDomainNames, listWorkflows, type DomainDetail, type WorkflowSummary } from '../aws/catalogSources.js';
 import type { AccountResolver } from '../aws/accounts.js';
 import { roleKey, type AwsClients } from '../aws/clients.js';
-import { describeError } from '../aws/errors.js';
 import type { CallPacer } from '../aws/pacing.js';
 import type { CallGate } from '../aws/sources.js';
 import type { DiscoveryConfig, RoleConfig, TargetConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
+import { FailureLog, targetContext } from './failureLog.js';
 import type { TargetFacts, TargetIdentity } from './snapshot.js';
 
 export interface RefreshDependencies {
@@ -86,8 +86,13 @@ export class Refresher {
   private facts = new Map<string, TargetFacts>();
   /** Whether each watched target's facts were read at its last refresh. */
   private factsRead = new Map<string, boolean>();
+  private readonly discoveryFailures: FailureLog;
+  private readonly factsFailures: FailureLog;
 
-  constructor(private readonly deps: RefreshDependencies) {}
+  constructor(private readonly deps: RefreshDependencies) {
+    this.discoveryFailures = new FailureLog(deps.logger, { failed: 'discovery failed: keeping the targets found last time', recovered: 'discovery recovered' });
+    this.factsFailures = new FailureLog(deps.logger, { failed: 'could not refresh the target\'s facts: keeping the last ones', recovered: 'target\'s facts refreshed again' });
+  }
 
   /** A round's cache of catalogue calls; discovery and facts of the same round share it. */
   round(signal?: AbortSignal): RoundCache {
@@ -101,20 +106,25 @@ export class Refresher {
   async discover(specs: readonly DiscoveryConfig[], round: RoundCache): Promise<{ targets: TargetConfig[]; stale: TargetConfig[]; ok: boolean }> {
     let ok = true;
     const stale: TargetConfig[] = [];
+    const keys: string[] = [];
     const found = await Promise.all(specs.flatMap((spec, index) => spec.regions.map(async (region) => {
       const key = `${index}\u0000${region ?? ''}`;
+      keys.push(key);
+      const context = { kinds: spec.kinds.join(','), aws_region: region };
       try {
         const targets = await this.discoverIn(spec, region, round);
         this.discovered.set(key, targets);
+        this.discoveryFailures.succeeded(key, context);
         return targets;
       } catch (err) {
         ok = false;
-        this.deps.logger.warn({ kinds: spec.kinds.join(','), aws_region: region, err: describeError(err) }, 'discovery failed: keeping the targets found last time');
+        this.discoveryFailures.failed(key, context, err);
         const kept = this.discovered.get(key) ?? [];
         stale.push(...kept);
         return kept;
       }
     })));
+    this.discoveryFailures.forgetAllBut(keys);
     return { targets: found.flat(), stale, ok };
   }
 
@@ -133,17 +143,19 @@ export class Refresher {
           const workflow = (await round.workflowList(identity.region, role)).find((w) => w.kind === identity.kind && w.name === identity.target);
           next.set(key, { workflow, readAt: now });
         }
+        this.factsFailures.succeeded(key, targetContext(identity));
       } catch (err) {
         ok = false;
         read.set(key, false);
         const previous = this.facts.get(key);
         if (previous) next.set(key, previous);
-        this.deps.logger.warn({ kind: identity.kind, target: identity.target, aws_region: identity.region, err: describeError(err) }, 'could not refresh the target\'s facts: keeping the last ones');
+        this.factsFailures.failed(key, targetContext(identity), err);
       }
     }));
     // Targets no longer watched are forgotten.
     this.facts = next;
     this.factsRead = read;
+    this.factsFailures.forgetAllBut(read.keys());
     return ok;
   }
 
