@@ -42,6 +42,8 @@ export interface ExporterOptions {
   readonly loadConfig?: () => Promise<ExporterConfig>;
   /** TLS and basic authentication (`--web.config.file`); plain HTTP without authentication when absent. */
   readonly webConfig?: WebConfig;
+  /** Serves POST /-/reload (`--web.enable-lifecycle`); off by default, when it answers 403. SIGHUP reloads either way. */
+  readonly enableLifecycle?: boolean;
 }
 
 /** How a reload went: `problems` holds one `FILE: path: problem` line each when it was rejected. */
@@ -129,7 +131,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     metricsText: async () => [snapshotMetrics.part(), await self.part()],
     landing: () => ({ targets: latest?.targets ?? [], lastCollection: latest?.finishedAt }),
     reload: () => reload(),
-  });
+  }, { enableLifecycle: options.enableLifecycle ?? false });
   const tls = options.webConfig?.tls !== undefined;
   const server = await listen(createWebServer(app, options.webConfig, logger), options.host, options.port);
   const address = server.address() as AddressInfo;

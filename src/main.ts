@@ -92,6 +92,7 @@ async function main(argv: readonly string[]): Promise<void> {
     telemetryPath: flags.telemetryPath,
     schedule: true,
     shard: flags.shard,
+    enableLifecycle: flags.enableLifecycle,
     ...(credentials ? { credentials } : {}),
     ...(webConfig ? { webConfig } : {}),
     ...(flags.demo ? {} : { loadConfig: () => loadRunnableConfig(flags.configFile) }),

@@ -42,6 +42,12 @@ describe('command line', () => {
     expect(result.stderr).to.contain('--log.level must be one of debug, info, warn, error');
   });
 
+  it('refuses to serve the metrics at a probe\'s path, which answers without credentials', () => {
+    const result = run('--web.telemetry-path=/-/ready');
+    expect(result.status).to.equal(2);
+    expect(result.stderr).to.contain('--web.telemetry-path must not be a probe\'s path (/-/healthy, /-/ready), got "/-/ready"');
+  });
+
   it('--config.check exits 0 on a valid file without starting anything', () => {
     const file = tempConfig('customer_profiles:\n  domains:\n    - name: retail-us\nregion: us-east-1\n');
     const result = run(`--config.file=${file}`, '--config.check');

@@ -1,7 +1,8 @@
 /**
  * The deployment files under deploy/ and the IAM policies under docs/, checked without a cluster or a container
  * engine: the Kubernetes manifests through a small model of kustomize (the fields deploy/kubernetes uses, and no
- * other: an unknown field fails the test rather than being skipped), the compose stack's Prometheus and Alertmanager
+ * other: an unknown field fails the test rather than being skipped; test/probes.test.ts renders them with the real
+ * kustomize and probes a running exporter as they say), the compose stack's Prometheus and Alertmanager
  * configurations with promtool and amtool, and the IAM policy against the AWS calls the code makes.
  */
 import { spawnSync } from 'node:child_process';
@@ -34,6 +35,8 @@ const CONFIG_DIR = '/etc/aws-resolution-exporter';
 /** The image's `node` user. */
 const IMAGE_UID = 1000;
 const IRSA_ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
+/** The kubernetes.io/tls Secret deploy/kubernetes/tls takes the exporter's certificate from. */
+const TLS_SECRET = 'aws-resolution-exporter-tls';
 
 const rel = (path: string): string => relative(ROOT, path).split(sep).join('/');
 const readYaml = (path: string): unknown => parse(readFileSync(path, 'utf8'));
@@ -92,9 +95,15 @@ interface Container {
   securityContext?: ContainerSecurityContext;
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; subPath?: string }[];
 }
+interface ProjectedSource {
+  configMap?: { name?: string };
+  secret?: { name?: string; items?: { key: string; path: string }[] };
+}
 interface Volume {
   name: string;
   configMap?: { name?: string };
+  secret?: { secretName?: string };
+  projected?: { sources?: ProjectedSource[] };
   emptyDir?: unknown;
 }
 interface PodSpec {
@@ -122,7 +131,7 @@ interface ServiceMonitorSpec {
   jobLabel?: string;
   namespaceSelector?: unknown;
   selector?: { matchLabels?: Labels; matchExpressions?: unknown };
-  endpoints?: { port?: string; targetPort?: unknown; path?: string; scheme?: string }[];
+  endpoints?: { port?: string; targetPort?: unknown; path?: string; scheme?: string; tlsConfig?: { ca?: { secret?: { name?: string; key?: string } } } }[];
 }
 
 interface ConfigMapGenerator {
@@ -131,12 +140,19 @@ interface ConfigMapGenerator {
   files?: string[];
   options?: { labels?: Labels };
 }
+/** A patch: `$patch: delete` of the object it names, or, with a target, JSON 6902 `add` operations. */
+interface Patch {
+  path?: string;
+  patch?: string;
+  /** Regular expressions, anchored, as kustomize matches them (`Deployment|StatefulSet`). */
+  target?: { group?: string; kind?: string; name?: string };
+}
 interface Kustomization {
   apiVersion?: string;
   kind?: string;
   resources?: string[];
   components?: string[];
-  patches?: { path?: string; patch?: string }[];
+  patches?: Patch[];
   configMapGenerator?: ConfigMapGenerator[];
 }
 const KUSTOMIZATION_FIELDS = new Set(['apiVersion', 'kind', 'resources', 'components', 'patches', 'configMapGenerator']);
@@ -174,13 +190,53 @@ function readKustomization(dir: string, kind: keyof typeof KUSTOMIZATION_API, us
   return k;
 }
 
+/** Whether a patch's target selects `doc`; kustomize applies a patch whose target selects nothing to nothing. */
+function targets(target: NonNullable<Patch['target']>, doc: Manifest): boolean {
+  const fits = (pattern: string | undefined, value: unknown): boolean => pattern === undefined || new RegExp(`^(?:${pattern})$`).test(String(value));
+  const group = String(doc.apiVersion).includes('/') ? String(doc.apiVersion).split('/')[0] : '';
+  return fits(target.group, group) && fits(target.kind, doc.kind) && fits(target.name, doc.metadata?.name);
+}
+
+interface AddOperation {
+  op: string;
+  path: string;
+  value: unknown;
+}
+
+/** The operations of a targeted patch (`where` names it), `add` only: what deploy/kubernetes uses. */
+function addOperations(text: string, where: string): AddOperation[] {
+  const operations = parse(text) as AddOperation[];
+  if (!Array.isArray(operations) || operations.some((operation) => operation.op !== 'add' || !operation.path.startsWith('/'))) {
+    throw new Error(`${where}: the test's model of kustomize knows only JSON 6902 "add" operations: teach it (test/deploy.test.ts)`);
+  }
+  return operations;
+}
+
+/** `doc` with each operation applied to a copy, as JSON 6902 does: `-` appends to an array, a member is set. */
+function addAll(doc: Manifest, operations: readonly AddOperation[]): Manifest {
+  const copy = structuredClone(doc);
+  for (const { path, value } of operations) {
+    const tokens = path.slice(1).split('/').map((token) => token.replaceAll('~1', '/').replaceAll('~0', '~'));
+    const last = tokens.pop() ?? '';
+    let parent: unknown = copy;
+    for (const token of tokens) {
+      parent = (parent as Record<string, unknown> | undefined)?.[token];
+      if (parent === null || typeof parent !== 'object') throw new Error(`${String(doc.kind)} ${String(doc.metadata?.name)}: ${path}: no such parent`);
+    }
+    if (Array.isArray(parent) && last === '-') parent.push(value);
+    else if (Array.isArray(parent)) throw new Error(`${path}: the test's model of kustomize adds to arrays only at the end (-)`);
+    else (parent as Record<string, unknown>)[last] = value;
+  }
+  return copy;
+}
+
 const sameObject = (a: Manifest, b: Manifest): boolean => a.kind === b.kind && a.metadata?.name === b.metadata?.name;
 
 /**
  * Builds the kustomization in `dir` (kind Kustomization), or applies the component in `dir` (kind Component) to
  * `input`, as kustomize does: resources (files or directories holding a kustomization), then the ConfigMap generators
- * (without the name's hash suffix), then the components, then the patches (`$patch: delete` only). Every file it
- * reads goes into `used`. Throws for a listed file that does not exist.
+ * (without the name's hash suffix), then the components, then the patches (`$patch: delete`, and JSON 6902 `add`
+ * with a target). Every file it reads goes into `used`. Throws for a listed file that does not exist.
  */
 function kustomize(dir: string, kind: keyof typeof KUSTOMIZATION_API, input: readonly Resource[], used: Set<string>): Resource[] {
   const k = readKustomization(dir, kind, used);
@@ -218,6 +274,14 @@ function kustomize(dir: string, kind: keyof typeof KUSTOMIZATION_API, input: rea
   }
   for (const entry of k.components ?? []) out = kustomize(existing(entry, 'component'), 'Component', out, used);
   for (const patch of k.patches ?? []) {
+    const { target } = patch;
+    if (target) {
+      const path = patch.path === undefined ? undefined : existing(patch.path, 'patch');
+      if (path !== undefined) used.add(path);
+      const operations = addOperations(path === undefined ? patch.patch ?? '' : readFileSync(path, 'utf8'), path === undefined ? file : rel(path));
+      out = out.map((resource) => (targets(target, resource.doc) ? { ...resource, doc: addAll(resource.doc, operations) } : resource));
+      continue;
+    }
     let doc: Manifest;
     if (patch.path !== undefined) {
       const path = existing(patch.path, 'patch');
@@ -225,7 +289,7 @@ function kustomize(dir: string, kind: keyof typeof KUSTOMIZATION_API, input: rea
       [{ doc }] = manifestsIn(path) as [Resource];
     } else doc = parse(patch.patch ?? '') as Manifest;
     if (doc.$patch !== 'delete' || Object.keys(patch).some((key) => key !== 'path' && key !== 'patch')) {
-      throw new Error(`${file}: the test's model of kustomize knows only "$patch: delete" patches: teach it (test/deploy.test.ts)`);
+      throw new Error(`${file}: the test's model of kustomize knows only "$patch: delete" patches and JSON 6902 ones with a target: teach it (test/deploy.test.ts)`);
     }
     const before = out.length;
     out = out.filter((resource) => !sameObject(resource.doc, doc));
@@ -257,7 +321,11 @@ interface Variant {
   readonly resources: Resource[];
 }
 
-/** Each kustomization built, and each built again with each component added (what an overlay listing it gets). */
+/**
+ * Each kustomization built, and each built again with each component added (what an overlay listing it gets), and
+ * with all of them, in the order of their names: the order the README lists them in (tls after monitoring, whose
+ * ServiceMonitor it switches to HTTPS).
+ */
 function variants(used = new Set<string>()): Variant[] {
   const { kustomizations, components } = kustomizationDirs();
   const out: Variant[] = [];
@@ -265,6 +333,10 @@ function variants(used = new Set<string>()): Variant[] {
     const built = kustomize(dir, 'Kustomization', [], used);
     out.push({ name: rel(dir), resources: built });
     for (const component of components) out.push({ name: `${rel(dir)} + ${rel(component)}`, resources: kustomize(component, 'Component', built, used) });
+    out.push({
+      name: [dir, ...components].map(rel).join(' + '),
+      resources: components.reduce((resources, component) => kustomize(component, 'Component', resources, used), built),
+    });
   }
   return out;
 }
@@ -291,6 +363,30 @@ function exporterContainer(workload: Resource): Container {
 const podLabels = (workload: Resource): Labels => workloadSpec(workload).template?.metadata?.labels ?? {};
 const flagValue = (args: readonly string[], flag: string): string | undefined =>
   args.find((arg) => arg.startsWith(`${flag}=`))?.slice(flag.length + 1);
+
+/** The volume mounted at the directory of `file` in the exporter's container. */
+function volumeHolding(workload: Resource, file: string): Volume | undefined {
+  const mount = exporterContainer(workload).volumeMounts?.find((candidate) => candidate.mountPath === posix.dirname(file));
+  return podSpecOf(workload).volumes?.find((volume) => volume.name === mount?.name);
+}
+
+interface WebConfigFile {
+  tls_server_config?: { cert_file?: string; key_file?: string };
+}
+
+/** The workload's --web.config.file, read from the ConfigMap projected into its volume; undefined without the flag. */
+function webConfigOf(variant: Variant, workload: Resource): WebConfigFile | undefined {
+  const file = flagValue(exporterContainer(workload).args ?? [], '--web.config.file');
+  if (file === undefined) return undefined;
+  const names = (volumeHolding(workload, file)?.projected?.sources ?? []).map((source) => source.configMap?.name);
+  const text = ofKind(variant.resources, 'ConfigMap').find(({ doc }) => names.includes(doc.metadata?.name))?.doc.data?.[posix.basename(file)];
+  if (text === undefined) throw new Error(`${variant.name}: ${nameOf(workload)}: --web.config.file=${file} is in no ConfigMap projected into a volume at ${posix.dirname(file)}`);
+  return (parse(text) ?? {}) as WebConfigFile;
+}
+
+/** The Secrets projected beside the web config (its certificate and key). */
+const projectedSecrets = (volume: Volume | undefined): string[] => (volume?.projected?.sources ?? []).flatMap((source) => source.secret?.name ?? []);
+const servesHttps = (variant: Variant, workload: Resource): boolean => webConfigOf(variant, workload)?.tls_server_config !== undefined;
 
 /** The Dockerfile's WORKDIR and ENTRYPOINT (exec form) of its final stage. */
 function imageEntrypoint(): { workdir: string; entrypoint: string[] } {
@@ -542,10 +638,10 @@ interface PrometheusConfig {
 // ===============================================================================================================
 
 describe('deployment: Kubernetes manifests (deploy/kubernetes)', () => {
-  it('builds base, sharded and the monitoring component, every file listed existing and every object named', () => {
+  it('builds base, sharded and the monitoring and tls components, every file listed existing and every object named', () => {
     const { kustomizations, components } = kustomizationDirs();
     expect(kustomizations.map(rel)).to.include.members(['deploy/kubernetes/base', 'deploy/kubernetes/sharded']);
-    expect(components.map(rel)).to.include('deploy/kubernetes/monitoring');
+    expect(components.map(rel)).to.include.members(['deploy/kubernetes/monitoring', 'deploy/kubernetes/tls']);
     for (const variant of variants()) {
       expect(variant.resources.length, variant.name).to.be.greaterThan(0);
       for (const { doc, source } of variant.resources) expect(doc.metadata?.name, `${variant.name}: ${source}`).to.be.a('string').and.not.equal('');
@@ -574,7 +670,7 @@ describe('deployment: Kubernetes manifests (deploy/kubernetes)', () => {
     expect(kinds('deploy/kubernetes/sharded')).to.deep.equal(['StatefulSet aws-resolution-exporter']);
   });
 
-  it('probes /-/healthy (liveness) and /-/ready (readiness) on the port named http-metrics, 10102', () => {
+  it('probes /-/healthy (liveness) and /-/ready (readiness) on the port named http-metrics, 10102, over HTTPS when the web config turns TLS on', () => {
     for (const variant of variants()) {
       for (const workload of workloadsOf(variant.resources)) {
         const container = exporterContainer(workload);
@@ -582,7 +678,9 @@ describe('deployment: Kubernetes manifests (deploy/kubernetes)', () => {
         expect(container.ports?.filter((port) => port.name === METRICS_PORT_NAME).map((port) => port.containerPort), `${where}: ports`).to.deep.equal([METRICS_PORT]);
         expect(container.livenessProbe?.httpGet, `${where}: livenessProbe`).to.deep.include({ path: '/-/healthy', port: METRICS_PORT_NAME });
         expect(container.readinessProbe?.httpGet, `${where}: readinessProbe`).to.deep.include({ path: '/-/ready', port: METRICS_PORT_NAME });
-        expect(container.livenessProbe?.httpGet?.scheme ?? 'HTTP', where).to.equal('HTTP');
+        const scheme = servesHttps(variant, workload) ? 'HTTPS' : 'HTTP';
+        expect(container.livenessProbe?.httpGet?.scheme ?? 'HTTP', `${where}: livenessProbe scheme`).to.equal(scheme);
+        expect(container.readinessProbe?.httpGet?.scheme ?? 'HTTP', `${where}: readinessProbe scheme`).to.equal(scheme);
       }
     }
   });
@@ -606,7 +704,7 @@ describe('deployment: Kubernetes manifests (deploy/kubernetes)', () => {
     }
   });
 
-  it('sets CPU and memory requests and limits, and mounts only ConfigMaps (read-only) and emptyDirs', () => {
+  it('sets CPU and memory requests and limits, and mounts only emptyDirs, and ConfigMaps and Secrets (read-only, projected or not)', () => {
     for (const variant of variants()) {
       for (const workload of workloadsOf(variant.resources)) {
         const where = `${variant.name}: ${nameOf(workload)}`;
@@ -617,7 +715,8 @@ describe('deployment: Kubernetes manifests (deploy/kubernetes)', () => {
           const volume = volumes.get(mount.name);
           expect(volume, `${where}: volume ${mount.name}`).to.not.equal(undefined);
           if (volume?.emptyDir === undefined) {
-            expect(volume?.configMap, `${where}: volume ${mount.name} is a ConfigMap or an emptyDir`).to.not.equal(undefined);
+            const sources: { configMap?: unknown; secret?: unknown }[] = volume?.projected?.sources ?? [volume ?? {}];
+            for (const { configMap, secret } of sources) expect(configMap ?? secret, `${where}: volume ${mount.name} is an emptyDir, or ConfigMaps and Secrets`).to.not.equal(undefined);
             expect(mount.readOnly, `${where}: ${mount.mountPath} read-only`).to.equal(true);
           }
         }
@@ -643,6 +742,21 @@ describe('deployment: Kubernetes manifests (deploy/kubernetes)', () => {
         expect(text, `${where}: ConfigMap ${String(configMapName)} key config.yaml`).to.be.a('string');
         expect(() => parseConfig(text ?? '', `${String(configMapName)}/config.yaml`), where).to.not.throw();
         expect(parseConfig(text ?? '', 'config.yaml').targets.length, `${where}: example targets`).to.be.greaterThan(0);
+      }
+    }
+  });
+
+  it('with deploy/kubernetes/tls, serves HTTPS with the certificate and key of the Secret projected beside the web config', () => {
+    const https = variants().filter((variant) => workloadsOf(variant.resources).some((workload) => servesHttps(variant, workload)));
+    expect(https.map((variant) => variant.name)).to.include.members(['deploy/kubernetes/base + deploy/kubernetes/tls', 'deploy/kubernetes/sharded + deploy/kubernetes/tls']);
+    for (const variant of https) {
+      for (const workload of workloadsOf(variant.resources)) {
+        const where = `${variant.name}: ${nameOf(workload)}`;
+        const tls = webConfigOf(variant, workload)?.tls_server_config ?? {};
+        const volume = volumeHolding(workload, flagValue(exporterContainer(workload).args ?? [], '--web.config.file') ?? '');
+        expect(projectedSecrets(volume), `${where}: the Secret projected beside the web config`).to.deep.equal([TLS_SECRET]);
+        const secretFiles = (volume?.projected?.sources ?? []).flatMap((source) => source.secret?.items ?? []).map((item) => item.path);
+        expect([tls.cert_file, tls.key_file], `${where}: cert_file and key_file, files of the Secret`).to.deep.equal(secretFiles);
       }
     }
   });
@@ -762,6 +876,9 @@ describe('deployment: Kubernetes manifests (deploy/kubernetes)', () => {
           expect(spec.endpoints?.map((endpoint) => endpoint.port), `${where}: endpoint ports`).to.deep.equal([METRICS_PORT_NAME]);
           expect(portNames, `${where}: ${nameOf(service)} ports`).to.include(METRICS_PORT_NAME);
           expect(spec.endpoints?.[0]?.path ?? '/metrics', `${where}: path`).to.equal(parseFlags([]).telemetryPath);
+          const https = servesHttps(variant, workloads[0]!);
+          expect(spec.endpoints?.[0]?.scheme ?? 'http', `${where}: scheme`).to.equal(https ? 'https' : 'http');
+          if (https) expect(spec.endpoints?.[0]?.tlsConfig?.ca?.secret?.name, `${where}: the CA that verifies the exporter`).to.equal(TLS_SECRET);
           // The operator's job label: the value of the Service's label named by jobLabel, else the Service's name.
           const job = (spec.jobLabel !== undefined ? service.doc.metadata?.labels?.[spec.jobLabel] : undefined) ?? service.doc.metadata?.name;
           expect(job, `${where}: the job label the rules select`).to.equal(JOB_NAME);

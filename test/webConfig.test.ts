@@ -1,7 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http, { type IncomingHttpHeaders } from 'node:http';
-import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
@@ -12,34 +10,10 @@ import { BasicAuthenticator, parseBasicAuth } from '../src/http/server.js';
 import { loadWebConfigFile } from '../src/http/webConfig.js';
 import { createLogger } from '../src/log.js';
 import { MAIN, startExporterProcess } from './support/exporterProcess.js';
+import { request as get, REQUEST_TIMEOUT, type Reply } from './support/request.js';
 
 /** A configuration that polls nothing: no targets, a schedule that fires once a year, AWS at the discard port. */
 const IDLE_CONFIG = 'schedule: "0 0 1 1 *"\nregion: us-east-1\nendpoint_url: http://127.0.0.1:9\n';
-
-interface Reply {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
-const REQUEST_TIMEOUT = 'request timed out';
-
-/** One GET with a fresh connection (no agent, so no TLS session reuse between cases); `options` carries ca/cert/key/auth. */
-function get(url: string, options: https.RequestOptions = {}): Promise<Reply> {
-  const client = url.startsWith('https:') ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = client.request(url, { agent: false, ...options }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { body += chunk; });
-      res.on('end', () => { resolve({ status: res.statusCode ?? 0, headers: res.headers, body }); });
-      res.on('error', reject);
-    });
-    req.setTimeout(5000, () => { req.destroy(new Error(REQUEST_TIMEOUT)); });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** Expects the connection to be refused (handshake failure or reset), not answered, and not left hanging. */
 async function expectRefused(reply: Promise<Reply>): Promise<Error> {
@@ -131,13 +105,13 @@ describe('web configuration (--web.config.file)', function () {
   }
 
   /** Starts the exporter in-process on 127.0.0.1 with `yaml` as its web config. */
-  async function serve(yaml: string): Promise<string> {
+  async function serve(yaml: string, telemetryPath = '/metrics'): Promise<string> {
     running = await startExporter({
       config: parseConfig(IDLE_CONFIG, 'config.yaml'),
       logger: silent,
       host: '127.0.0.1',
       port: 0,
-      telemetryPath: '/metrics',
+      telemetryPath,
       schedule: false,
       webConfig: await loadWebConfigFile(webConfigFile(yaml)),
     });
@@ -220,15 +194,48 @@ describe('web configuration (--web.config.file)', function () {
   describe('basic authentication', () => {
     const USERS = (): string => `basic_auth_users:\n  alice: '${aliceHash}'\n`;
 
-    it('answers 401 with WWW-Authenticate on every endpoint when no credentials are sent', async () => {
+    /** Expects 401 with WWW-Authenticate and nothing of the exporter's for `method` `path`, sent as it is. */
+    async function expectUnauthorized(url: string, method: string, path: string): Promise<void> {
+      const reply = await get(url, { method, path });
+      const what = `${method} ${path}`;
+      expect(reply.status, what).to.equal(401);
+      expect(reply.headers['www-authenticate'], what).to.equal('Basic realm="aws-resolution-exporter"');
+      expect(reply.body, what).to.equal(method === 'HEAD' ? '' : 'Unauthorized\n');
+    }
+
+    it('answers 401 with WWW-Authenticate on every endpoint but the probes when no credentials are sent', async () => {
       const url = await serve(USERS());
       expect(url).to.match(/^http:\/\//);
-      for (const path of ['/metrics', '/', '/-/healthy', '/-/ready', '/grafana/', '/no/such/path']) {
-        const reply = await get(`${url}${path}`);
-        expect(reply.status, path).to.equal(401);
-        expect(reply.headers['www-authenticate'], path).to.equal('Basic realm="aws-resolution-exporter"');
-        expect(reply.body, path).to.not.contain('aws_resolution_exporter_');
-      }
+      for (const path of ['/metrics', '/', '/grafana/', '/grafana/exporter-health.json', '/no/such/path']) await expectUnauthorized(url, 'GET', path);
+      await expectUnauthorized(url, 'POST', '/-/reload');
+    });
+
+    it('answers GET and HEAD /-/healthy and /-/ready without credentials, with nothing but their state', async () => {
+      const url = await serve(USERS());
+      expect(await get(`${url}/-/healthy`)).to.deep.include({ status: 200, body: 'Healthy\n' });
+      expect(await get(`${url}/-/ready?verbose=1`)).to.deep.include({ status: 503, body: 'Not ready: the first collection has not finished yet\n' });
+      await running?.collect();
+      expect(await get(`${url}/-/ready`)).to.deep.include({ status: 200, body: 'Ready\n' });
+      expect(await get(`${url}/-/healthy`, { method: 'HEAD' })).to.deep.include({ status: 200, body: '' });
+      expect((await get(`${url}/-/ready`, { method: 'HEAD' })).status).to.equal(200);
+    });
+
+    it('asks for credentials on every other spelling of the probe paths, and for every other method', async () => {
+      const url = await serve(USERS());
+      const spellings = [
+        '//-/healthy', '/-/healthy/', '/-/HEALTHY', '/-/Ready', '/-/%68ealthy', '/-/ready%2F', '/./-/healthy', '/-/healthy/../metrics',
+        '/-/ready/..%2Fmetrics', '/-/healthy;/metrics', '/-/healthy#', '/-/healthy%3F', 'http://127.0.0.1/-/healthy', '/metrics?/-/healthy',
+      ];
+      for (const path of spellings) await expectUnauthorized(url, 'GET', path);
+      for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS']) await expectUnauthorized(url, method, '/-/healthy');
+      await expectUnauthorized(url, 'POST', '/-/ready');
+    });
+
+    it('answers the probe path, not the metrics, when --web.telemetry-path names a probe path', async () => {
+      const url = await serve(USERS(), '/-/ready');
+      const reply = await get(`${url}/-/ready`);
+      expect(reply.body).to.not.contain('aws_resolution_exporter_');
+      expect(reply).to.deep.include({ status: 503, body: 'Not ready: the first collection has not finished yet\n' });
     });
 
     it('answers 401 to a wrong password, an unknown user and a malformed header', async () => {
@@ -441,8 +448,9 @@ describe('web configuration (--web.config.file)', function () {
       try {
         expect(exporter.output()).to.match(/"tls":true/);
         const url = `https://${exporter.address}`;
-        expect((await get(`${url}/-/healthy`, { ca: pki.ca })).status).to.equal(401);
-        expect((await get(`${url}/-/healthy`, { ca: pki.ca, auth: 'alice:wonder land' })).status).to.equal(200);
+        expect((await get(`${url}/metrics`, { ca: pki.ca })).status).to.equal(401);
+        expect((await get(`${url}/metrics`, { ca: pki.ca, auth: 'alice:wonder land' })).status).to.equal(200);
+        expect((await get(`${url}/-/healthy`, { ca: pki.ca })).status, 'the probe, without credentials').to.equal(200);
         await expectRefused(get(`http://${exporter.address}/-/healthy`, { auth: 'alice:wonder land' }));
       } finally {
         expect(await exporter.stop()).to.equal(0);

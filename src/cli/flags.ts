@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Shard } from '../collect/shard.js';
+import { HEALTHY_PATH, READY_PATH } from '../http/probes.js';
 import type { LogFormat, LogLevel } from '../log.js';
 
 /** What `--config.check` does beyond validating the files. */
@@ -129,6 +130,8 @@ export function parseFlags(argv: readonly string[]): Flags {
   const [listenHost, listenPort] = parseListenAddress(text('web.listen-address'));
   const telemetryPath = text('web.telemetry-path');
   if (!telemetryPath.startsWith('/') || telemetryPath === '/') throw new UsageError(`--web.telemetry-path must start with / and not be / itself, got "${telemetryPath}"`);
+  // The probes answer there without credentials, so metrics at either path would be unreachable, or unprotected.
+  if (telemetryPath === HEALTHY_PATH || telemetryPath === READY_PATH) throw new UsageError(`--web.telemetry-path must not be a probe's path (${HEALTHY_PATH}, ${READY_PATH}), got "${telemetryPath}"`);
   const checkValue = checkValues.at(-1);
   return {
     configFile: text('config.file'),

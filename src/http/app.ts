@@ -5,6 +5,7 @@ import {
 } from './exposition.js';
 import { createGrafanaRouter } from './grafanaRoutes.js';
 import { landingPage, type LandingPageInput } from './landing.js';
+import { HEALTHY_PATH, READY_PATH } from './probes.js';
 
 /** What the HTTP side reads from the running exporter. */
 export interface ExporterView {
@@ -24,11 +25,30 @@ export interface ExporterView {
   reload(): Promise<ReloadOutcome>;
 }
 
+/** How the HTTP API is served, from the command line. */
+export interface AppOptions {
+  /** Serves POST /-/reload (`--web.enable-lifecycle`); off, it answers 403, as Prometheus does. */
+  readonly enableLifecycle?: boolean;
+}
+
+export const LIFECYCLE_DISABLED = 'Lifecycle APIs are not enabled: start with --web.enable-lifecycle to allow POST /-/reload';
+
 /** The exporter's HTTP API: metrics, health, readiness and the landing page. */
-export function createApp(view: ExporterView): Express {
+export function createApp(view: ExporterView, options: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+
+  // The probes come first, so that no other route (a --web.telemetry-path of /-/ready, say) answers their paths:
+  // basic authentication lets requests for exactly these paths through (server.ts).
+  app.get(HEALTHY_PATH, (_req, res) => {
+    res.type('text/plain').send('Healthy\n');
+  });
+
+  app.get(READY_PATH, (_req, res) => {
+    if (view.ready()) res.type('text/plain').send('Ready\n');
+    else res.status(503).type('text/plain').send('Not ready: the first collection has not finished yet\n');
+  });
 
   app.get(view.telemetryPath, async (req: Request, res: Response) => {
     const exposition = await view.metricsText();
@@ -52,20 +72,16 @@ export function createApp(view: ExporterView): Express {
     res.end();
   });
 
-  app.get('/-/healthy', (_req, res) => {
-    res.type('text/plain').send('Healthy\n');
-  });
-
   // Prometheus's convention: POST /-/reload re-reads the configuration; 500 with the problems when it is invalid.
+  // It changes what the exporter does, so, as in Prometheus, it is served only when asked for.
   app.post('/-/reload', async (_req, res) => {
+    if (options.enableLifecycle !== true) {
+      res.status(403).type('text/plain').send(`${LIFECYCLE_DISABLED}\n`);
+      return;
+    }
     const outcome = await view.reload();
     if (outcome.ok) res.type('text/plain').send('Reloaded\n');
     else res.status(500).type('text/plain').send(`Reload failed, the running configuration stays:\n${outcome.problems.join('\n')}\n`);
-  });
-
-  app.get('/-/ready', (_req, res) => {
-    if (view.ready()) res.type('text/plain').send('Ready\n');
-    else res.status(503).type('text/plain').send('Not ready: the first collection has not finished yet\n');
   });
 
   app.use(createGrafanaRouter(view.grafanaDashboardsDir));

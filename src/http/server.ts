@@ -5,6 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import bcrypt from 'bcryptjs';
 import pLimit from 'p-limit';
 import type { Logger } from '../log.js';
+import { HEALTHY_PATH, READY_PATH } from './probes.js';
 import type { TlsSettings, WebConfig } from './webConfig.js';
 
 export const REALM = 'aws-resolution-exporter';
@@ -69,10 +70,28 @@ function unauthorized(res: ServerResponse): void {
   res.end('Unauthorized\n');
 }
 
-/** `handler` behind basic authentication: every path answers 401 without valid credentials. */
+const PROBE_PATHS: ReadonlySet<string> = new Set([HEALTHY_PATH, READY_PATH]);
+
+/**
+ * Whether `req` is a liveness or readiness probe, which needs no credentials (see probes.ts). The path must be
+ * exactly one of the two, a query string aside: any other spelling express might also route there (`/-/HEALTHY`,
+ * `/-/ready/`, an absolute URL) still needs credentials, so that nothing but those two handlers answers without.
+ */
+function isProbe(req: IncomingMessage): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const url = req.url ?? '';
+  const query = url.indexOf('?');
+  return PROBE_PATHS.has(query < 0 ? url : url.slice(0, query));
+}
+
+/** `handler` behind basic authentication: every path but the probes' answers 401 without valid credentials. */
 export function withBasicAuth(handler: RequestListener, users: ReadonlyMap<string, string>, logger: Logger): RequestListener {
   const authenticator = new BasicAuthenticator(users);
   return (req: IncomingMessage, res: ServerResponse) => {
+    if (isProbe(req)) {
+      handler(req, res);
+      return;
+    }
     authenticator.authenticate(req.headers.authorization).then(
       (user) => {
         if (user !== undefined) {

@@ -30,6 +30,8 @@ export interface HarnessOptions {
   readonly shard?: Shard;
   /** What a reload reads; without it, reloads are refused as in the demo. */
   readonly loadConfig?: () => Promise<ExporterConfig>;
+  /** Serves POST /-/reload (`--web.enable-lifecycle`). */
+  readonly enableLifecycle?: boolean;
 }
 
 /** The simulator and the exporter on ephemeral loopback ports, the exporter reaching AWS through the real SDK clients. */
@@ -75,6 +77,7 @@ export class Harness {
       credentials: TEST_CREDENTIALS,
       maxAttempts: options.maxAttempts ?? 1,
       ...(options.loadConfig ? { loadConfig: options.loadConfig } : {}),
+      enableLifecycle: options.enableLifecycle ?? false,
       shard: options.shard,
     });
     return new Harness(simulator, await start(), clock, logLines, start);
