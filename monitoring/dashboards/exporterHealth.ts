@@ -91,11 +91,11 @@ export function exporterHealthDashboard(): DashboardBuilder {
     timeseriesPanel('AWS requests by operation and code', 'HTTP requests to AWS per second, retries included, by service, operation and answer code (OK or the AWS error name), summed over the accounts and regions selected; recording rule instance_operation_code:aws_resolution_exporter_aws_requests:rate5m.', [
       { expr: `sum by (aws_service, operation, code) (${scopedSeries('instance_operation_code:aws_resolution_exporter_aws_requests:rate5m')})`, legend: '{{aws_service}} {{operation}} {{code}}' },
     ]).unit(units.RequestsPerSecond).span(12).height(9),
-    timeseriesPanel('AWS request duration p99', 'p99 duration of one HTTP request to AWS, by service and operation, over every account and region (recording rule instance_operation:aws_resolution_exporter_aws_request_duration_seconds:p99_rate5m; not filtered by account or region).', [
-      { expr: exporterSeries('instance_operation:aws_resolution_exporter_aws_request_duration_seconds:p99_rate5m'), legend: '{{aws_service}} {{operation}} ({{instance}})' },
+    timeseriesPanel('AWS request duration p99', 'p99 duration of one HTTP request to AWS, by service, operation, account and region (recording rule instance_operation:aws_resolution_exporter_aws_request_duration_seconds:p99_rate5m).', [
+      { expr: scopedSeries('instance_operation:aws_resolution_exporter_aws_request_duration_seconds:p99_rate5m'), legend: '{{aws_service}} {{operation}} {{aws_account_id}}/{{aws_region}} ({{instance}})' },
     ]).unit(units.Seconds).span(12).height(9),
-    timeseriesPanel('AWS request retries', 'Retries the AWS SDK made per second, by service and operation, summed over the accounts and regions selected.', [
-      { expr: `sum by (aws_service, operation) (rate(${scopedSeries('aws_resolution_exporter_aws_request_retries_total')}[$__rate_interval]))`, legend: '{{aws_service}} {{operation}}' },
+    timeseriesPanel('AWS request retries', 'Retries the AWS SDK made per second, by service, operation, account and region.', [
+      { expr: `sum by (aws_service, operation, aws_account_id, aws_region) (rate(${scopedSeries('aws_resolution_exporter_aws_request_retries_total')}[$__rate_interval]))`, legend: '{{aws_service}} {{operation}} {{aws_account_id}}/{{aws_region}}' },
     ]).unit(units.RequestsPerSecond).span(12).height(8),
     timeseriesPanel('Throttled share of AWS requests', 'Share of AWS requests answered ThrottlingException, by service, operation, account and region (recording rule instance_operation:aws_resolution_exporter_aws_requests_throttled:ratio_rate5m). Lower rate_limit or concurrency if it stays above 0.', [
       { expr: scopedSeries('instance_operation:aws_resolution_exporter_aws_requests_throttled:ratio_rate5m'), legend: '{{aws_service}} {{operation}} {{aws_account_id}}/{{aws_region}} ({{instance}})' },

@@ -31,10 +31,10 @@ export function recordingRuleGroup(context: RuleContext): RuleGroup<RecordingRul
       },
       {
         record: 'instance_operation:aws_resolution_exporter_aws_request_duration_seconds:p99_rate5m',
-        comment: '99th percentile of the duration of one HTTP request to AWS, by service and operation.',
+        comment: '99th percentile of the duration of one HTTP request to AWS, by account, region, service and operation.',
         expr: [
           'histogram_quantile(0.99,',
-          '  sum by (job, instance, aws_service, operation, le) (',
+          '  sum by (job, instance, aws_account_id, aws_region, aws_service, operation, le) (',
           `    rate(${s('aws_resolution_exporter_aws_request_duration_seconds_bucket')}[5m])`,
           '  )',
           ')',
