@@ -100,11 +100,11 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       collectionFinished: async (snapshot) => {
         // Saved before served: a counter a scrape has seen survives a kill -9, so Prometheus never sees it go back.
         await persistState();
-        latest = snapshot;
         snapshotMetrics.publish(snapshot);
         self.collectionFinished(snapshot);
-        // The collection ends once its series are rendered: a scrape after it sees them.
+        // The collection ends once its series are rendered: a scrape after it, or after /-/ready says so, sees them.
         await snapshotMetrics.rendered();
+        latest = snapshot;
       },
       collectionSkipped: () => { self.collectionSkipped(); },
       refreshFinished: (ok, discovered) => { self.refreshFinished(ok, discovered); },

@@ -7,7 +7,7 @@ import type { ExporterConfig } from './config/types.js';
 import { startExporter } from './exporter.js';
 import { loadWebConfigFile } from './http/webConfig.js';
 import { createLogger } from './log.js';
-import { REVISION, VERSION } from './version.js';
+import { isSupportedNode, REVISION, SUPPORTED_NODE, VERSION } from './version.js';
 
 /** Exit code for a command line or configuration the exporter cannot run with. */
 const EXIT_BAD_INPUT = 2;
@@ -84,6 +84,9 @@ async function main(argv: readonly string[]): Promise<void> {
     }
   }
 
+  if (!isSupportedNode(process.version)) {
+    logger.warn({ node: process.version, supported: SUPPORTED_NODE }, 'this Node.js line is not supported (past its end of life, or not tested yet)');
+  }
   const exporter = await startExporter({
     config,
     logger,

@@ -10,8 +10,22 @@ function readText(relative: string): string | undefined {
   }
 }
 
+const packageJson = JSON.parse(readText('package.json') ?? '{}') as { version?: string; engines?: { node?: string } };
+
 /** The package version, from package.json one level above src/ or dist/. */
-export const VERSION: string = (JSON.parse(readText('package.json') ?? '{}') as { version?: string }).version ?? 'unknown';
+export const VERSION: string = packageJson.version ?? 'unknown';
+
+/** The Node.js release lines the exporter is tested on: package.json's `engines.node`, such as `22 || 24`. */
+export const SUPPORTED_NODE: string = packageJson.engines?.node ?? '';
+
+/**
+ * Whether `nodeVersion` (`v24.11.0`) is of a supported line. `engines.node` lists whole majors (`22 || 24`,
+ * `^22.12`), so the major alone decides.
+ */
+export function isSupportedNode(nodeVersion: string, engines: string = SUPPORTED_NODE): boolean {
+  const majors = engines.split('||').map((range) => /\d+/.exec(range)?.[0]);
+  return majors.includes(/^v?(\d+)/.exec(nodeVersion)?.[1]);
+}
 
 /**
  * The source revision: BUILD_REVISION (set by the Docker build), else the checkout's HEAD commit, read from

@@ -112,7 +112,7 @@ describe('alerting end to end: simulator worlds, per-job and summary exporters, 
   };
 
   before(async function () {
-    requireInstalled(this, [PROMETHEUS_BINARY, ALERTMANAGER_BINARY]);
+    requireInstalled([PROMETHEUS_BINARY, ALERTMANAGER_BINARY]);
     world = await AlertingWorld.start();
     webhook = await startWebhook();
     const dir = mkdtempSync(join(tmpdir(), 'are-alerting-'));

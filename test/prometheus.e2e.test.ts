@@ -55,7 +55,7 @@ describe('dashboards, recording rules and alerts against a real Prometheus scrap
   };
 
   before(async function () {
-    requireInstalled(this, [PROMETHEUS_BINARY]);
+    requireInstalled([PROMETHEUS_BINARY]);
     exporter = await startExporterProcess(['--demo']);
     prometheus = await startPrometheus({
       targets: [exporter.address],

@@ -1,30 +1,23 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { isOnPath } from '../../scripts/testTools.js';
 import { waitForOk } from './exporterProcess.js';
 
 /** Debian's packages, as CI installs them: the real servers the rules and routes are proven on. */
 export const PROMETHEUS_BINARY = 'prometheus';
 export const ALERTMANAGER_BINARY = 'prometheus-alertmanager';
 
-export function installed(binary: string): boolean {
-  return !spawnSync(binary, ['--version']).error;
-}
-
 /**
- * In CI the servers must be there (the tests would prove nothing otherwise); elsewhere their absence skips
- * the tests, loudly.
+ * The servers must be there: without them these tests would prove nothing, and a skip would pass for a pass.
+ * `npm test`'s pretest step (scripts/testTools.ts) installs them or names the command.
  */
-export function requireInstalled(context: Mocha.Context, binaries: readonly string[]): void {
-  const missing = binaries.filter((binary) => !installed(binary));
-  if (missing.length === 0) return;
-  const how = 'apt-get install -y prometheus prometheus-alertmanager';
-  if (process.env.CI === 'true') throw new Error(`${missing.join(' and ')} not installed, and CI must run these tests: ${how}`);
-  console.warn(`\n  !!! SKIPPED: tests against a real ${missing.join(' and ')} (not installed: ${how}) !!!\n`);
-  context.skip();
+export function requireInstalled(binaries: readonly string[]): void {
+  const missing = binaries.filter((binary) => !isOnPath(binary));
+  if (missing.length > 0) throw new Error(`${missing.join(' and ')} not on PATH: run npm test, whose pretest step installs them or says how`);
 }
 
 export async function freePort(): Promise<number> {
