@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { startSimulator } from '../src/simulator/index.js';
 import { MAIN } from './support/exporterProcess.js';
-import type { DiscoveryConfig } from '../src/config/types.js';
+import type { DiscoveryConfig, TargetConfig } from '../src/config/types.js';
 import { scheduledRuns, AWS_DEFAULT_SCHEDULE } from '../src/collect/weeklySchedule.js';
 import { ACCOUNT, Harness, REGION, samples, value } from './support/harness.js';
 
@@ -81,6 +81,26 @@ describe('discovery and target facts (GetDomain, List*Workflows)', function () {
     expect(watched(text)).to.deep.equal([`identity_resolution/${REGION}/first`, `identity_resolution/${REGION}/third`]);
     expect(text, 'no series of the vanished domain').not.to.contain('domain="second"');
     expect(value(text, 'aws_resolution_exporter_refreshes_total')).to.equal(2);
+  });
+
+  it('stops watching what a discovery found once a reload removes the discovery', async () => {
+    const listed: TargetConfig = { kind: 'identity_resolution', name: 'first', region: REGION };
+    let discovery = [discover({ kinds: ['identity_resolution'], allDomains: true })];
+    const started: Harness = await Harness.start({
+      fleet: { domains: ['first', 'second'], historyJobsPerTarget: 2 },
+      targets: [listed],
+      config: { discovery },
+      loadConfig: () => Promise.resolve({ ...started.config, discovery }),
+    });
+    harness = started;
+    await harness.collect();
+    expect(watched(await harness.scrape())).to.deep.equal([`identity_resolution/${REGION}/first`, `identity_resolution/${REGION}/second`]);
+    discovery = [];
+    expect((await harness.exporter.reload()).ok).to.equal(true);
+    await harness.collect();
+    const text = await harness.scrape();
+    expect(watched(text)).to.deep.equal([`identity_resolution/${REGION}/first`]);
+    expect(text, 'no series of the domain only the discovery found').not.to.contain('domain="second"');
   });
 
   it('keeps what it found when a later discovery fails, and says so', async () => {

@@ -202,9 +202,11 @@ export class Poller {
     };
   }
 
-  /** Runs the discoveries, if any, and watches what they found from this collection on. */
+  /**
+   * Runs the discoveries and watches what they found from this collection on. With none (a reload removed
+   * them) nothing is called, and what they found before is no longer watched.
+   */
   private async discover(round: ReturnType<Refresher['round']>): Promise<void> {
-    if (this.config.discovery.length === 0) return;
     const { targets, stale, ok } = await this.refresher.discover(this.config.discovery, round);
     this.discovered = targets;
     this.staleDiscovered = new Set(stale.map(targetKey));

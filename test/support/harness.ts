@@ -42,6 +42,8 @@ export class Harness {
     readonly clock: ManualClock,
     readonly logLines: string[],
     private readonly startExporterAgain: () => Promise<RunningExporter>,
+    /** The configuration the exporter started with, for a reload to vary. */
+    readonly config: ExporterConfig,
   ) {}
 
   static async start(options: HarnessOptions): Promise<Harness> {
@@ -80,7 +82,7 @@ export class Harness {
       enableLifecycle: options.enableLifecycle ?? false,
       shard: options.shard,
     });
-    return new Harness(simulator, await start(), clock, logLines, start);
+    return new Harness(simulator, await start(), clock, logLines, start, config);
   }
 
   /** Stops the exporter and starts a new one with the same configuration against the same simulated AWS. */
