@@ -1,4 +1,4 @@
-import { settledMemory } from './memory.js';
+import { mean, settledMemory } from './memory.js';
 import { PROMETHEUS_SCRAPE_HEADERS } from './measure.js';
 import type { Scenario } from './scenarios.js';
 import { startWorld } from './world.js';
@@ -57,8 +57,4 @@ export async function measureChurn(scenario: Scenario): Promise<ChurnResult> {
   } finally {
     await world.close();
   }
-}
-
-function mean(values: readonly number[]): number {
-  return values.reduce((sum, value) => sum + value, 0) / values.length;
 }

@@ -40,3 +40,7 @@ export async function settledMemory(): Promise<MemoryReading> {
   const mb = (bytes: number): number => bytes / 2 ** 20;
   return { rss: mb(usage.rss), heapUsed: mb(usage.heapUsed), heapTotal: mb(usage.heapTotal), external: mb(usage.external) };
 }
+
+export function mean(values: readonly number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}

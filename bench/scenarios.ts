@@ -32,7 +32,8 @@ export interface Scenario {
   };
 }
 
-const names = (prefix: string, count: number): string[] => Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(3, '0')}`);
+/** `prefix-001`, `prefix-002`, …: a fleet's target names. */
+export const names = (prefix: string, count: number): string[] => Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(3, '0')}`);
 
 /** The default AWS quotas: 100 Customer Profiles domains, 10 matching and 10 ID-mapping workflows per region. */
 const QUOTA_FLEET: FleetSpec = {

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TargetConfig } from '../src/config/types.js';
-import type { QuotaCalls } from '../src/simulator/index.js';
+import type { FaultRule, QuotaCalls } from '../src/simulator/index.js';
 import type { SimulatorProcessOptions, SimulatorRequest, WindowFacts } from './simulatorProcess.js';
 
 type Call = SimulatorRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
@@ -62,6 +62,20 @@ export class RemoteSimulator {
 
   windows(targets: readonly TargetConfig[], size: number, cutoff: number): Promise<WindowFacts[]> {
     return this.call({ method: 'windows', targets, size, cutoff });
+  }
+
+  /** Adds a fault rule; the number returned removes it again. */
+  addFault(rule: FaultRule): Promise<number> {
+    return this.call({ method: 'addFault', rule });
+  }
+
+  removeFault(fault: number): Promise<void> {
+    return this.call<null>({ method: 'removeFault', fault }).then(() => undefined);
+  }
+
+  /** Requests the fault rules have faulted so far. */
+  faultsInjected(): Promise<number> {
+    return this.call({ method: 'faultsInjected' });
   }
 
   close(): Promise<void> {

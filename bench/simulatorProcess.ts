@@ -1,5 +1,5 @@
 import type { TargetConfig } from '../src/config/types.js';
-import { startSimulator, type FleetSpec } from '../src/simulator/index.js';
+import { startSimulator, type FaultRule, type FleetSpec } from '../src/simulator/index.js';
 import { TERMINAL_STATUSES } from '../src/simulator/lifecycle.js';
 
 /** How the bench starts the simulator process (argv[2], as JSON). */
@@ -10,11 +10,18 @@ export interface SimulatorProcessOptions {
   readonly quota: number | null;
   /** The simulated clock at start, epoch milliseconds. */
   readonly clockMs: number;
+  /** The fleet's job history and the fault rules' draws follow from it; default 'bench'. */
+  readonly seed?: string;
 }
 
 /** One job of a target's window as the simulator knows it. */
 export interface WindowJob {
   readonly id: string;
+  /** Epoch seconds. */
+  readonly start: number;
+  /** Epoch seconds, once finished. */
+  readonly end?: number;
+  readonly status: string;
   readonly finished: boolean;
 }
 
@@ -30,24 +37,30 @@ export type SimulatorRequest =
   | { readonly id: number; readonly method: 'perQuota' }
   | { readonly id: number; readonly method: 'answered'; readonly code: string }
   | { readonly id: number; readonly method: 'setQuota'; readonly rate: number | null }
-  | { readonly id: number; readonly method: 'windows'; readonly targets: readonly TargetConfig[]; readonly size: number; readonly cutoff: number };
+  | { readonly id: number; readonly method: 'windows'; readonly targets: readonly TargetConfig[]; readonly size: number; readonly cutoff: number }
+  | { readonly id: number; readonly method: 'addFault'; readonly rule: FaultRule }
+  | { readonly id: number; readonly method: 'removeFault'; readonly fault: number }
+  | { readonly id: number; readonly method: 'faultsInjected' };
 
 /**
  * The simulator in a process of its own, as AWS is not in the exporter's: the exporter's resident memory and
  * event loop are then its own. The bench drives it over the IPC channel: its clock, its counters, its quotas,
- * and the truth about each target's window, from which the minimum number of calls is computed.
+ * its faults, and the truth about each target's window, from which the minimum number of calls is computed
+ * and the soak's exporter is checked.
  */
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as SimulatorProcessOptions;
   let clockMs = options.clockMs;
   const simulator = await startSimulator({
-    seed: 'bench',
+    seed: options.seed ?? 'bench',
     fleet: options.fleet,
     latencyMs: options.latencyMs,
     now: () => clockMs,
     ...(options.quota === null ? {} : { quotas: { '*': options.quota } }),
   });
   const accountId = simulator.fleet.accounts[0] ?? '';
+  const faultRemovers = new Map<number, () => void>();
+  let nextFault = 0;
   const answer = (request: SimulatorRequest): unknown => {
     switch (request.method) {
       case 'setClock':
@@ -70,10 +83,21 @@ async function main(): Promise<void> {
           const listed = sim.jobs(simulator.now());
           const window = listed.filter((job) => job.start >= request.cutoff).slice(0, request.size).map((job): WindowJob => {
             const detail = job.detail();
-            return { id: job.id, finished: TERMINAL_STATUSES[target.kind].includes(String(detail.Status ?? detail.status)) };
+            const status = String(detail.Status ?? detail.status);
+            const end = detail.JobEndTime ?? detail.endTime;
+            return { id: job.id, start: job.start, ...(typeof end === 'number' ? { end } : {}), status, finished: TERMINAL_STATUSES[target.kind].includes(status) };
           });
           return { listed: listed.length, window };
         });
+      case 'addFault':
+        faultRemovers.set(nextFault, simulator.faults.add(request.rule));
+        return nextFault++;
+      case 'removeFault':
+        faultRemovers.get(request.fault)?.();
+        faultRemovers.delete(request.fault);
+        return null;
+      case 'faultsInjected':
+        return simulator.faults.injected;
     }
   };
   process.on('message', (request: SimulatorRequest) => {

@@ -1,7 +1,7 @@
 import { parseConfig } from '../src/config/load.js';
 import type { ExporterConfig } from '../src/config/types.js';
-import { startExporter, type RunningExporter } from '../src/exporter.js';
-import { createLogger } from '../src/log.js';
+import { startExporter, type ReloadOutcome, type RunningExporter } from '../src/exporter.js';
+import { createLogger, type Logger } from '../src/log.js';
 import { DEFAULT_REGION, type FleetSpec } from '../src/simulator/index.js';
 import { RemoteSimulator } from './simulatorClient.js';
 
@@ -16,7 +16,18 @@ export interface WorldOptions {
   readonly latencyMs: number;
   /** Per-operation TPS quota the simulator enforces; undefined: none. */
   readonly quota: number | undefined;
+  /** The simulator's seed (its job history, its faults' draws); default the bench's. */
+  readonly seed?: string;
+  /** The targets the exporter watches at start; default every target of the fleet. */
+  readonly watched?: WatchedTargets;
+  /** Config-file settings over the world's own, e.g. `collection_timeout`. */
+  readonly settings?: Readonly<Record<string, unknown>>;
+  /** `request_timeout` below the whole seconds a config file can say, so a hanging call costs little wall time. */
+  readonly requestTimeoutSeconds?: number;
 }
+
+/** Targets by name; each is watched in every region of the fleet. */
+export type WatchedTargets = Pick<FleetSpec, 'domains' | 'matchingWorkflows' | 'idMappingWorkflows'>;
 
 /**
  * The simulator (in its own process) and the exporter (in this one, reaching it through the real SDK clients),
@@ -25,6 +36,7 @@ export interface WorldOptions {
 export interface World {
   readonly simulator: RemoteSimulator;
   readonly exporter: RunningExporter;
+  /** The configuration the exporter runs: the one it started with, or the last one reloaded. */
   readonly config: ExporterConfig;
   /** Warnings and errors the exporter logged (the first 100). */
   readonly problems: string[];
@@ -34,32 +46,43 @@ export interface World {
   advance(seconds: number): Promise<void>;
   /** Runs one collection and returns its wall time in seconds. */
   collect(): Promise<number>;
-  /** Collections run so far (the last one's number, counting from 1). */
+  /** Collections run so far (the last one's number, counting from 1), reloads' collections aside. */
   collections(): number;
+  /** Watches these targets with these settings (over the world's), through the exporter's reload path, which collects. */
+  reload(watched: WatchedTargets, settings?: Readonly<Record<string, unknown>>): Promise<ReloadOutcome>;
+  /** A second exporter of the running configuration, on the same simulator and clock; the caller stops it. */
+  startControl(): Promise<RunningExporter>;
   close(): Promise<void>;
 }
 
 export async function startWorld(options: WorldOptions): Promise<World> {
   let clockMs = Math.floor(Date.now() / 1000) * 1000;
-  const simulator = await RemoteSimulator.start({ fleet: options.fleet, latencyMs: options.latencyMs, quota: options.quota ?? null, clockMs });
+  const simulator = await RemoteSimulator.start({ fleet: options.fleet, latencyMs: options.latencyMs, quota: options.quota ?? null, clockMs, ...(options.seed === undefined ? {} : { seed: options.seed }) });
   // Through the config parser, as a user's file would be: every setting the bench leaves out gets its default.
-  const config = parseConfig(JSON.stringify(configFile(options, simulator.url)), 'bench.yaml');
+  const configOf = (watched: WatchedTargets, settings: Readonly<Record<string, unknown>>): ExporterConfig => {
+    const parsed = parseConfig(JSON.stringify({ ...configFile(options, watched, simulator.url), ...settings }), 'bench.yaml');
+    return options.requestTimeoutSeconds === undefined ? parsed : { ...parsed, requestTimeoutSeconds: options.requestTimeoutSeconds };
+  };
+  let config = configOf(options.watched ?? options.fleet, options.settings ?? {});
+  let next = config;
   const problems: string[] = [];
-  const exporter = await startExporter({
+  const launch = (logger: Logger): Promise<RunningExporter> => startExporter({
     config,
-    logger: createLogger('warn', 'json', { write: (line) => { if (problems.length < 100) problems.push(line); } }),
+    logger,
     host: '127.0.0.1',
     port: 0,
     telemetryPath: '/metrics',
     schedule: false,
     now: () => clockMs,
     credentials: CREDENTIALS,
+    loadConfig: () => Promise.resolve(next),
   });
+  const exporter = await launch(createLogger('warn', 'json', { write: (line) => { if (problems.length < 100) problems.push(line); } }));
   let collections = 0;
   return {
     simulator,
     exporter,
-    config,
+    get config() { return config; },
     problems,
     now: () => clockMs / 1000,
     async collect() {
@@ -75,6 +98,13 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       clockMs += seconds * 1000;
       await simulator.setClock(clockMs);
     },
+    async reload(watched, settings = {}) {
+      next = configOf(watched, { ...options.settings, ...settings });
+      const outcome = await exporter.reload();
+      if (outcome.ok) config = next;
+      return outcome;
+    },
+    startControl: () => launch(createLogger('error', 'json', { write: () => undefined })),
     async close() {
       await exporter.stop();
       await simulator.close();
@@ -82,8 +112,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   };
 }
 
-/** The exporter's config file (as JSON, which is YAML) for a world: every target of the fleet, in every region of it. */
-function configFile(options: WorldOptions, endpointUrl: string): Record<string, unknown> {
+/** The exporter's config file (as JSON, which is YAML) for a world: the watched targets, in every region of the fleet. */
+function configFile(options: WorldOptions, watched: WatchedTargets, endpointUrl: string): Record<string, unknown> {
   const regions = options.fleet.regions ?? [DEFAULT_REGION];
   const entries = (names: readonly string[] = []): { name: string; region: string }[] => regions.flatMap((region) => names.map((name) => ({ name, region })));
   return {
@@ -95,7 +125,7 @@ function configFile(options: WorldOptions, endpointUrl: string): Record<string, 
     collection_timeout: '1h',
     region: DEFAULT_REGION,
     endpoint_url: endpointUrl,
-    customer_profiles: { domains: entries(options.fleet.domains) },
-    entity_resolution: { matching_workflows: entries(options.fleet.matchingWorkflows), id_mapping_workflows: entries(options.fleet.idMappingWorkflows) },
+    customer_profiles: { domains: entries(watched.domains) },
+    entity_resolution: { matching_workflows: entries(watched.matchingWorkflows), id_mapping_workflows: entries(watched.idMappingWorkflows) },
   };
 }

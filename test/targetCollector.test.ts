@@ -65,6 +65,30 @@ describe('TargetCollector', () => {
     expect(snapshot.lastSuccessEnd).to.equal(NOW - 2000 + 60);
   });
 
+  it('counts no history that a reload brings into the window by raising max_jobs_per_target', async () => {
+    const source = new FakeJobSource([job('c', 100, 'RUNNING'), job('b', 2000, 'SUCCEEDED', 10), job('a', 3000, 'FAILED', 5)], 25);
+    const collector = new TargetCollector(matchingSpec, { lookbackSeconds: 7 * 86400, maxJobs: 1 });
+    await collector.collect(identity, source, NOW);
+    collector.updateSettings({ lookbackSeconds: 7 * 86400, maxJobs: 10 });
+    const snapshot = await collector.collect(identity, source, NOW + 60);
+    expect(snapshot.jobs.map((j) => j.id)).to.deep.equal(['c', 'b', 'a']);
+    expect(Object.fromEntries(snapshot.counters?.finishedByStatus ?? [])).to.deep.equal({ SUCCEEDED: 0, FAILED: 0 });
+  });
+
+  it('counts a job once though a reload shortens the lookback past it and lengthens it again', async () => {
+    const source = new FakeJobSource([job('c', 100, 'RUNNING'), job('b', 2000, 'RUNNING')], 25);
+    const collector = new TargetCollector(matchingSpec, settings);
+    await collector.collect(identity, source, NOW);
+    finish(source, 'b', 'SUCCEEDED', 10);
+    await collector.collect(identity, source, NOW + 60);
+    collector.updateSettings({ ...settings, lookbackSeconds: 1000 });
+    await collector.collect(identity, source, NOW + 120);
+    collector.updateSettings(settings);
+    const snapshot = await collector.collect(identity, source, NOW + 180);
+    expect(snapshot.jobs.map((j) => j.id)).to.deep.equal(['c', 'b']);
+    expect(snapshot.counters?.finishedByStatus.get('SUCCEEDED')).to.equal(1);
+  });
+
   it('keeps only max_jobs newest jobs within the lookback as per-job series', async () => {
     const source = new FakeJobSource([job('d', 10, 'RUNNING'), job('c', 20, 'SUCCEEDED'), job('b', 30, 'SUCCEEDED'), job('a', 9 * 86400, 'SUCCEEDED')], 25);
     const collector = new TargetCollector(matchingSpec, { lookbackSeconds: 7 * 86400, maxJobs: 2 });

@@ -2,7 +2,7 @@ import { isNotFound } from '../aws/errors.js';
 import type { JobSource, JobSummary } from '../aws/types.js';
 import type { TargetKind } from '../config/types.js';
 import { epochSeconds } from './epoch.js';
-import { listJobWindow, selectWindow } from './jobWindow.js';
+import { listJobWindow, selectWindow, type WindowSpec } from './jobWindow.js';
 import type { JobDetailByKind, KindSpec } from './kinds.js';
 import { EMPTY_RUN_MEMORY, newestFinishedListed, summarizeRuns, type RunMemory } from './runSummary.js';
 import type { CollectedJob, TargetIdentity, TargetSnapshot } from './snapshot.js';
@@ -31,6 +31,8 @@ export interface TargetState {
   readonly assumeNewestFirst: boolean;
   /** Absent in a state file written before it existed. */
   readonly runMemory?: RunMemory;
+  /** See TargetCollector's `windowFloor`; absent in a state file written before it existed. */
+  readonly windowFloor?: number | undefined;
 }
 
 interface MutableCounters {
@@ -51,6 +53,12 @@ export class TargetCollector<K extends TargetKind> {
   private lastFailureEnd: number | undefined;
   private assumeNewestFirst = true;
   private runMemory: RunMemory = EMPTY_RUN_MEMORY;
+  /**
+   * Start (epoch s) below which the last window read held no job. A job older than that appears only when a
+   * reload widened the window (lookback, max_jobs_per_target): whatever it did happened before the exporter
+   * looked, or was counted then and forgotten at the cutoff, so it is history, not news.
+   */
+  private windowFloor: number | undefined;
   private last: TargetSnapshot<K> | undefined;
 
   constructor(
@@ -74,6 +82,7 @@ export class TargetCollector<K extends TargetKind> {
       lastFailureEnd: this.lastFailureEnd,
       assumeNewestFirst: this.assumeNewestFirst,
       runMemory: this.runMemory,
+      windowFloor: this.windowFloor,
     };
   }
 
@@ -90,6 +99,7 @@ export class TargetCollector<K extends TargetKind> {
     this.lastFailureEnd = state.lastFailureEnd;
     this.assumeNewestFirst = state.assumeNewestFirst;
     this.runMemory = state.runMemory ?? EMPTY_RUN_MEMORY;
+    this.windowFloor = state.windowFloor;
   }
 
   /** The last snapshot this collector published, if any. */
@@ -123,6 +133,7 @@ export class TargetCollector<K extends TargetKind> {
 
     this.known = new Map([...fetched, ...extra].map(({ id, detail }) => [id, { detail, terminal: this.isTerminal(detail) }]));
     this.counters = counters;
+    this.windowFloor = floorOf(inWindow, window);
     this.assumeNewestFirst = listed.newestFirst;
     const runs = summarizeRuns(this.spec, listed.jobs, [...fetched, ...extra], this.runMemory, now);
     this.runMemory = runs.memory;
@@ -180,9 +191,10 @@ export class TargetCollector<K extends TargetKind> {
   private countIfNewlyFinished(id: string, detail: JobDetailByKind[K], counters: MutableCounters, countIt: boolean): void {
     const status = this.spec.status(detail);
     if (status === undefined || !this.spec.terminalStatuses.has(status) || this.counted.has(id)) return;
-    this.counted.set(id, epochSeconds(this.spec.startTime(detail)) ?? Number.POSITIVE_INFINITY);
+    const start = epochSeconds(this.spec.startTime(detail));
+    this.counted.set(id, start ?? Number.POSITIVE_INFINITY);
     // Jobs already finished at the first collection are history, not news: counting them would spike on restart.
-    if (!countIt) return;
+    if (!countIt || (start !== undefined && this.windowFloor !== undefined && start < this.windowFloor)) return;
     counters.finishedByStatus.set(status, (counters.finishedByStatus.get(status) ?? 0) + 1);
     for (const [name, statistic] of Object.entries(this.spec.counterStatistics)) {
       const value = statistic(detail);
@@ -214,4 +226,10 @@ export class TargetCollector<K extends TargetKind> {
       statisticSums: new Map(Object.keys(this.spec.counterStatistics).map((name) => [name, 0])),
     };
   }
+}
+
+/** Where a window read ends on the old side: its oldest job's start when it is full, else the lookback's cutoff. */
+function floorOf(jobs: readonly JobSummary[], window: WindowSpec): number {
+  const oldest = jobs.length >= window.size ? epochSeconds(jobs.at(-1)?.startTime) : undefined;
+  return oldest ?? window.cutoff;
 }

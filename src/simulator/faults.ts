@@ -59,6 +59,7 @@ export class Faults {
   private quotas = new Map<string, number>();
   private readonly buckets = new Map<string, Bucket>();
   private readonly rng: SeededRandom;
+  private injectedCount = 0;
 
   constructor(seed: string, private readonly clockMs: () => number = () => performance.now()) {
     this.rng = new SeededRandom(`${seed}\u0000faults`);
@@ -88,12 +89,18 @@ export class Faults {
     this.buckets.clear();
   }
 
+  /** Requests the rules have faulted so far (a quota's 429s are not faults). */
+  get injected(): number {
+    return this.injectedCount;
+  }
+
   /** The fault this request gets, if any: rules first (in the order added), then the quota. */
   decide(subject: FaultSubject): FaultEffect | undefined {
     for (const active of this.rules) {
       if (active.remaining <= 0 || !matches(active.rule, subject)) continue;
       if (active.rule.probability !== undefined && !this.rng.chance(active.rule.probability)) continue;
       active.remaining--;
+      this.injectedCount++;
       return active.rule.effect;
     }
     return this.takeQuotaToken(subject) ? undefined : { type: 'throttle' };

@@ -1,0 +1,35 @@
+import { parseArgs } from 'node:util';
+import { runSoak } from './soak/run.js';
+import { passed, reproduceCommand, summaryLine } from './soak/verdict.js';
+
+/** Mismatches and crashes printed after the summary of a failed soak. */
+const SHOWN_PROBLEMS = 10;
+
+/**
+ * `npm run soak -- --minutes N [--seed S]`: the exporter against the simulator at high time speed, with
+ * target churn and random faults, for N minutes; then the check against the simulator's truth. Prints one
+ * summary line (and the first problems of a failure) and exits 0 on a pass, 1 otherwise.
+ */
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { minutes: { type: 'string', default: '3' }, seed: { type: 'string', default: '1' } } });
+  const minutes = Number(values.minutes);
+  if (!(minutes > 0)) throw new Error(`--minutes must be a number of minutes above 0, got ${values.minutes}`);
+  const result = await runSoak({
+    minutes,
+    seed: values.seed,
+    progress: (line) => { process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`); },
+  });
+  process.stdout.write(`${summaryLine(result)}\n`);
+  const problems = [...result.crashes, ...result.mismatches];
+  for (const problem of problems.slice(0, SHOWN_PROBLEMS)) process.stdout.write(`  ${problem}\n`);
+  if (problems.length > SHOWN_PROBLEMS) process.stdout.write(`  … and ${problems.length - SHOWN_PROBLEMS} more\n`);
+  process.stdout.write(`reproduce: ${reproduceCommand(minutes, values.seed)}\n`);
+  return passed(result) ? 0 : 1;
+}
+
+// The SDK's notice that Node 20 support ends in 2027 is noise in the soak's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+main().then((code) => { process.exit(code); }, (err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});
