@@ -56,6 +56,30 @@ function nameOf(target: TargetConfig | undefined): string {
 }
 
 /**
+ * A job kind's List and Get actions: the List asks for the newest job only (the smallest page) and the Get
+ * reads the job it found, or {@link ABSENT_JOB_ID} when there is none.
+ */
+function jobActions(
+  kind: TargetKind,
+  list: { action: string; purpose: string; newestJob: (place: ProbePlace, name: string) => Promise<string | undefined> },
+  get: { action: string; purpose: string; read: (place: ProbePlace, name: string, jobId: string) => Promise<unknown> },
+): ActionProbe[] {
+  return [
+    {
+      action: list.action, scope: kind, purpose: list.purpose,
+      call: async (place, target, memo) => {
+        memo.newestJobId = await list.newestJob(place, nameOf(target));
+        memo.listed = true;
+      },
+    },
+    {
+      action: get.action, scope: kind, purpose: get.purpose, readsJob: true,
+      call: async (place, target, memo) => { await get.read(place, nameOf(target), memo.newestJobId ?? ABSENT_JOB_ID); },
+    },
+  ];
+}
+
+/**
  * Every action the exporter needs, in the order the preflight tries them: a target's List before its Get, so
  * the Get reads a job the List found. A test keeps the actions equal to docs/iam-policy.json's.
  */
@@ -76,46 +100,40 @@ export const ACTION_PROBES: readonly ActionProbe[] = [
     action: 'profile:GetDomain', scope: 'identity_resolution', purpose: 'each domain\'s settings, schedule and size',
     call: async ({ clients, region, role }, target) => { await clients.customerProfiles(region, role).send(new GetDomainCommand({ DomainName: nameOf(target) })); },
   },
-  {
-    action: 'profile:ListIdentityResolutionJobs', scope: 'identity_resolution', purpose: 'each domain\'s jobs, every collection',
-    call: async ({ clients, region, role }, target, memo) => {
-      const page = await clients.customerProfiles(region, role).send(new ListIdentityResolutionJobsCommand({ DomainName: nameOf(target), MaxResults: 1 }));
-      memo.listed = true;
-      memo.newestJobId = page.IdentityResolutionJobsList?.[0]?.JobId;
+  ...jobActions(
+    'identity_resolution',
+    {
+      action: 'profile:ListIdentityResolutionJobs', purpose: 'each domain\'s jobs, every collection',
+      newestJob: async ({ clients, region, role }, DomainName) =>
+        (await clients.customerProfiles(region, role).send(new ListIdentityResolutionJobsCommand({ DomainName, MaxResults: 1 }))).IdentityResolutionJobsList?.[0]?.JobId,
     },
-  },
-  {
-    action: 'profile:GetIdentityResolutionJob', scope: 'identity_resolution', readsJob: true, purpose: 'a finished job\'s message and counts, once per job',
-    call: async ({ clients, region, role }, target, memo) => {
-      await clients.customerProfiles(region, role).send(new GetIdentityResolutionJobCommand({ DomainName: nameOf(target), JobId: memo.newestJobId ?? ABSENT_JOB_ID }));
+    {
+      action: 'profile:GetIdentityResolutionJob', purpose: 'a finished job\'s message and counts, once per job',
+      read: ({ clients, region, role }, DomainName, JobId) => clients.customerProfiles(region, role).send(new GetIdentityResolutionJobCommand({ DomainName, JobId })),
     },
-  },
-  {
-    action: 'entityresolution:ListMatchingJobs', scope: 'matching', purpose: 'each matching workflow\'s jobs, every collection',
-    call: async ({ clients, region, role }, target, memo) => {
-      const page = await clients.entityResolution(region, role).send(new ListMatchingJobsCommand({ workflowName: nameOf(target), maxResults: 1 }));
-      memo.listed = true;
-      memo.newestJobId = page.jobs?.[0]?.jobId;
+  ),
+  ...jobActions(
+    'matching',
+    {
+      action: 'entityresolution:ListMatchingJobs', purpose: 'each matching workflow\'s jobs, every collection',
+      newestJob: async ({ clients, region, role }, workflowName) =>
+        (await clients.entityResolution(region, role).send(new ListMatchingJobsCommand({ workflowName, maxResults: 1 }))).jobs?.[0]?.jobId,
     },
-  },
-  {
-    action: 'entityresolution:GetMatchingJob', scope: 'matching', readsJob: true, purpose: 'a matching job\'s counts and error, once per job',
-    call: async ({ clients, region, role }, target, memo) => {
-      await clients.entityResolution(region, role).send(new GetMatchingJobCommand({ workflowName: nameOf(target), jobId: memo.newestJobId ?? ABSENT_JOB_ID }));
+    {
+      action: 'entityresolution:GetMatchingJob', purpose: 'a matching job\'s counts and error, once per job',
+      read: ({ clients, region, role }, workflowName, jobId) => clients.entityResolution(region, role).send(new GetMatchingJobCommand({ workflowName, jobId })),
     },
-  },
-  {
-    action: 'entityresolution:ListIdMappingJobs', scope: 'id_mapping', purpose: 'each ID-mapping workflow\'s jobs, every collection',
-    call: async ({ clients, region, role }, target, memo) => {
-      const page = await clients.entityResolution(region, role).send(new ListIdMappingJobsCommand({ workflowName: nameOf(target), maxResults: 1 }));
-      memo.listed = true;
-      memo.newestJobId = page.jobs?.[0]?.jobId;
+  ),
+  ...jobActions(
+    'id_mapping',
+    {
+      action: 'entityresolution:ListIdMappingJobs', purpose: 'each ID-mapping workflow\'s jobs, every collection',
+      newestJob: async ({ clients, region, role }, workflowName) =>
+        (await clients.entityResolution(region, role).send(new ListIdMappingJobsCommand({ workflowName, maxResults: 1 }))).jobs?.[0]?.jobId,
     },
-  },
-  {
-    action: 'entityresolution:GetIdMappingJob', scope: 'id_mapping', readsJob: true, purpose: 'an ID-mapping job\'s counts and error, once per job',
-    call: async ({ clients, region, role }, target, memo) => {
-      await clients.entityResolution(region, role).send(new GetIdMappingJobCommand({ workflowName: nameOf(target), jobId: memo.newestJobId ?? ABSENT_JOB_ID }));
+    {
+      action: 'entityresolution:GetIdMappingJob', purpose: 'an ID-mapping job\'s counts and error, once per job',
+      read: ({ clients, region, role }, workflowName, jobId) => clients.entityResolution(region, role).send(new GetIdMappingJobCommand({ workflowName, jobId })),
     },
-  },
+  ),
 ];
