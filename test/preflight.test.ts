@@ -89,6 +89,7 @@ describe('--config.check=aws (preflight)', function () {
       expect(simulator.counts.callsFor(operation, 'retail-us'), operation).to.equal(1);
     }
     expect(simulator.counts.callsFor('GetMatchingJob', 'dedupe')).to.equal(1);
+    expect(simulator.counts.calls('GetCallerIdentity'), 'one identity lookup, shared with the discoveries').to.equal(1);
   });
 
   it('reports a denied action and a target that does not exist, and exits 1', async () => {

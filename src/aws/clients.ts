@@ -19,6 +19,21 @@ export interface AwsClientOptions {
   readonly accountOf?: ((role: RoleConfig | undefined) => string | undefined) | undefined;
 }
 
+/**
+ * The region the AWS SDK's own chain gives a client that names none (AWS_REGION, the profile's region), or
+ * undefined when it finds none: for checking a configuration before any client is made.
+ */
+export async function sdkDefaultRegion(): Promise<string | undefined> {
+  const client = new STSClient({});
+  try {
+    return await client.config.region();
+  } catch {
+    return undefined;
+  } finally {
+    client.destroy();
+  }
+}
+
 /** Labels a call whose account or region is not known yet (the first STS call, an unresolvable default region). */
 export const UNKNOWN_PLACE = 'unknown';
 

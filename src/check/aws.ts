@@ -1,4 +1,3 @@
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { roleKey } from '../aws/clients.js';
 import { describeError, isAccessDenied, isNotFound } from '../aws/errors.js';
 import type { ExporterConfig, RoleConfig, TargetConfig } from '../config/types.js';
@@ -58,9 +57,10 @@ export async function preflight(config: ExporterConfig, logger: Logger): Promise
     const accountOf = new Map<string, string>();
     for (const place of uniqueBy(places, (p) => roleKey(p.role))) {
       try {
-        const identity = await session.clients.sts(place.region, place.role).send(new GetCallerIdentityCommand({}));
-        accountOf.set(roleKey(place.role), identity.Account ?? NO_ACCOUNT);
-        lines.push(`identity: ${identity.Arn ?? '?'} (account ${identity.Account ?? '?'})${place.role ? ` as role ${place.role.arn}` : ''}`);
+        // The discoveries have looked most credential sets up already: the resolver's cache answers for them.
+        const { accountId, arn } = await session.accounts.identity(place.region, place.role);
+        accountOf.set(roleKey(place.role), accountId);
+        lines.push(`identity: ${arn ?? '?'} (account ${accountId})${place.role ? ` as role ${place.role.arn}` : ''}`);
       } catch (err) {
         ok = false;
         lines.push(`identity: cannot resolve credentials${place.role ? ` for role ${place.role.arn}` : ''}: ${describeError(err)}`);

@@ -1,21 +1,9 @@
-import { STSClient } from '@aws-sdk/client-sts';
+import { sdkDefaultRegion } from '../aws/clients.js';
 import { ConfigError } from '../config/load.js';
 import type { ExporterConfig } from '../config/types.js';
 
 /** How many target names the problem line shows before "and N more". */
 const NAMES_SHOWN = 3;
-
-/** The region the AWS SDK's own chain gives a client that names none (AWS_REGION, the profile's region), if any. */
-async function sdkDefaultRegion(): Promise<string | undefined> {
-  const client = new STSClient({});
-  try {
-    return await client.config.region();
-  } catch {
-    return undefined;
-  } finally {
-    client.destroy();
-  }
-}
 
 /**
  * Refuses a configuration that leaves a target or a discovery without a region when the SDK has none to give:
