@@ -11,7 +11,12 @@ import { PROMETHEUS_BINARY, requireInstalled, startPrometheus, type RunningServe
  * Prometheus scraping the demo exporter.
  */
 // None at present: the demo's seed gives every panel data, partial-success messages included.
-const MAY_BE_EMPTY: Readonly<Record<string, string>> = {};
+const MAY_BE_EMPTY: Readonly<Record<string, string>> = {
+  // Exported only while a domain's newest job is PENDING, the first tenth of its run. The demo's three readable
+  // domains each start a run every minute, so a scrape within the test's 90 s usually, not always, catches one
+  // waiting (missed in 1 full run of 4 here).
+  'identity-resolution.json / Newest job: queued and running time / A': 'only while a domain\'s newest job is PENDING',
+};
 
 /** Alerts the demo must raise: its `householding` workflow fails every run, its `partner-sandbox` domain is denied. */
 const EXPECTED_ALERTS: readonly { readonly alertname: string; readonly labels: Readonly<Record<string, string>> }[] = [
