@@ -22,6 +22,12 @@ export interface ChurnStep {
   readonly settings: Readonly<Record<string, unknown>>;
 }
 
+/** The watched targets and their settings at one moment. */
+export interface ChurnState {
+  readonly watched: readonly PoolTarget[];
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
 /**
  * Which of a pool of targets the exporter watches, and how, changed one step at a time: a target added, one
  * removed (never below `minimum`), or the same targets reloaded with other settings, the window's among
@@ -49,6 +55,18 @@ export class TargetChurn {
   /** Pool targets not watched now. */
   get unwatched(): PoolTarget[] {
     return this.pool.filter((target) => !this.watchedNow.includes(target));
+  }
+
+  /** What is watched now, and how: to come back to with {@link returnTo}. */
+  get state(): ChurnState {
+    return { watched: this.watchedNow, settings: this.settingsNow };
+  }
+
+  /** The step back to an earlier state: the same targets with the same settings (not counted as churn). */
+  returnTo(state: ChurnState): ChurnStep {
+    this.watchedNow = [...state.watched];
+    this.settingsNow = state.settings;
+    return { action: 'reloaded', watched: this.watched, settings: this.settingsNow };
   }
 
   next(): ChurnStep {

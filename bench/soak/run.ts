@@ -7,7 +7,7 @@ import { mean, settledMemory } from '../memory.js';
 import { names } from '../scenarios.js';
 import type { WindowFacts } from '../simulatorProcess.js';
 import { startWorld, type World } from '../world.js';
-import { LONGEST_LOOKBACK_SECONDS, TargetChurn, type PoolTarget } from './churn.js';
+import { LONGEST_LOOKBACK_SECONDS, TargetChurn, type ChurnState, type ChurnStep, type PoolTarget } from './churn.js';
 import { parseSamples } from './exposition.js';
 import { FaultPlan } from './faults.js';
 import { FinishLedger } from './ledger.js';
@@ -43,6 +43,11 @@ const CHURN_EVERY_COLLECTIONS = 20;
  */
 const WARM_UP_SHARE = 0.2;
 const WARM_UP_COLLECTIONS = 120;
+/**
+ * Collections under the warm-up's configuration again before the end's readings: a job stays in a window for
+ * 24 collections at least, so by then every window holds what it held at the warm-up's.
+ */
+const SAME_WORKLOAD_COLLECTIONS = 30;
 /** Resident memory moves from one collection to the next: each reading is the mean of this many, one per collection. */
 const RSS_SAMPLES = 5;
 /** Clean collections after the faults stop, at most, until every target is up. */
@@ -124,12 +129,25 @@ class Soak {
     const rss = { warmUp: [] as number[], end: [] as number[] };
     let progressAt = started + PROGRESS_EVERY_MS;
     let elapsed = 0;
+    let warmUpState: ChurnState | undefined;
+    let sameWorkloadSince: number | undefined;
     while (rss.end.length < RSS_SAMPLES) {
-      await this.step();
+      await this.step(sameWorkloadSince === undefined);
       elapsed = performance.now() - started;
       const warmedUp = elapsed >= runMs * WARM_UP_SHARE && this.collections >= WARM_UP_COLLECTIONS;
-      if (warmedUp && rss.warmUp.length < RSS_SAMPLES) rss.warmUp.push((await settledMemory()).rss);
-      else if (rss.warmUp.length === RSS_SAMPLES && elapsed >= runMs) rss.end.push((await settledMemory()).rss);
+      if (warmedUp && rss.warmUp.length < RSS_SAMPLES) {
+        warmUpState ??= this.churn.state;
+        rss.warmUp.push((await settledMemory()).rss);
+      } else if (warmUpState !== undefined && rss.warmUp.length === RSS_SAMPLES && elapsed >= runMs) {
+        // Memory follows the workload (how many targets, how wide their windows): the end is read under the
+        // warm-up's configuration again, once the windows have refilled under it, so that growth means a leak.
+        if (sameWorkloadSince === undefined) {
+          sameWorkloadSince = this.collections;
+          await this.reloadTo(this.churn.returnTo(warmUpState));
+        } else if (this.collections - sameWorkloadSince >= SAME_WORKLOAD_COLLECTIONS) {
+          rss.end.push((await settledMemory()).rss);
+        }
+      }
       if (performance.now() >= progressAt) {
         progressAt += PROGRESS_EVERY_MS;
         this.options.progress(`soak: ${(elapsed / 60_000).toFixed(1)}/${this.options.minutes} min, ${this.collections} collections, ${this.ledger.finished} jobs finished`);
@@ -152,10 +170,10 @@ class Soak {
   }
 
   /** One collection: a churn step's (a reload collects), or one a simulated step later, faults drawn anew. */
-  private async step(): Promise<void> {
-    if (++this.sinceChurn >= CHURN_EVERY_COLLECTIONS) {
+  private async step(churning: boolean): Promise<void> {
+    if (churning && ++this.sinceChurn >= CHURN_EVERY_COLLECTIONS) {
       this.sinceChurn = 0;
-      await this.churnStep();
+      await this.reloadTo(this.churn.next());
       return;
     }
     await this.faults.beforeCollection(this.collections + 1, this.world.config.targets.map((target) => target.name));
@@ -163,8 +181,7 @@ class Soak {
     await this.collect();
   }
 
-  private async churnStep(): Promise<void> {
-    const step = this.churn.next();
+  private async reloadTo(step: ChurnStep): Promise<void> {
     const before = new Set(this.world.config.targets.map(targetKey));
     await this.crashProof(async () => {
       const outcome = await this.world.reload(step.watched, step.settings);
