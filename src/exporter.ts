@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import cron, { type ScheduledTask } from 'node-cron';
 import { AccountResolver } from './aws/accounts.js';
-import { AwsClients, type AwsCredentials } from './aws/clients.js';
+import { AwsClients, DEFAULT_MAX_ATTEMPTS, type AwsCredentials } from './aws/clients.js';
 import { CallPacer } from './aws/pacing.js';
 import { Poller } from './collect/poller.js';
 import type { Shard } from './collect/shard.js';
@@ -65,8 +65,6 @@ export interface RunningExporter {
   /** Stops the schedule, abandons any collection in flight and closes the server. */
   stop(): Promise<void>;
 }
-
-const DEFAULT_MAX_ATTEMPTS = 3;
 
 /** Wires config, AWS clients, poller, metrics and the HTTP server together, and starts them. */
 export async function startExporter(options: ExporterOptions): Promise<RunningExporter> {

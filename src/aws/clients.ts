@@ -6,6 +6,9 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { RoleConfig } from '../config/types.js';
 import { instrumentClient, type AwsAttemptObserver, type ClientPlace } from './instrumentation.js';
 
+/** Attempts per AWS call, the first included: a throttled or dropped call is retried by the SDK twice. */
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
 export interface AwsClientOptions {
   /** Overrides every service endpoint; otherwise the SDK's own resolution (AWS_ENDPOINT_URL_*, config files). */
   readonly endpointUrl: string | undefined;

@@ -1,13 +1,10 @@
 import { AccountResolver } from '../aws/accounts.js';
-import { AwsClients } from '../aws/clients.js';
+import { AwsClients, DEFAULT_MAX_ATTEMPTS } from '../aws/clients.js';
 import { CallPacer } from '../aws/pacing.js';
 import { Refresher } from '../collect/refresh.js';
 import { targetKey } from '../collect/targets.js';
 import type { ExporterConfig, TargetConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
-
-/** Attempts per AWS call in a check: a throttled or dropped call is retried as the exporter's own are. */
-const CHECK_MAX_ATTEMPTS = 3;
 
 /** A target the exporter would watch, and whether the config lists it or a discovery found it. */
 export interface WatchedTarget {
@@ -29,7 +26,8 @@ export async function withCheckSession<T>(config: ExporterConfig, logger: Logger
   const clients = new AwsClients({
     endpointUrl: config.endpointUrl,
     requestTimeoutMs: config.requestTimeoutSeconds * 1000,
-    maxAttempts: CHECK_MAX_ATTEMPTS,
+    // A throttled or dropped call is retried as the exporter's own are.
+    maxAttempts: DEFAULT_MAX_ATTEMPTS,
     credentials: undefined,
     observe: () => undefined,
   });
