@@ -1,7 +1,7 @@
 import { CUSTOMER_PROFILES_PAGE_SIZE, ENTITY_RESOLUTION_PAGE_SIZE } from '../src/aws/sources.js';
-import type { TargetKind } from '../src/config/types.js';
 import type { QuotaCalls } from '../src/simulator/index.js';
 import type { World } from './world.js';
+import type { TargetKind } from '../src/model/kinds.js';
 
 /** The operations a target's collection calls, and the largest page its List allows. */
 export const OPERATIONS: Readonly<Record<TargetKind, { list: string; get: string; pageSize: number }>> = {

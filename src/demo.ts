@@ -1,5 +1,6 @@
 import type { ExporterConfig, TargetConfig } from './config/types.js';
 import { startSimulator, type Simulator } from './simulator/index.js';
+import { targetRef } from './model/target.js';
 
 /** The demo fleet: enough to see every kind of job move, one workflow that keeps failing and one denied domain. */
 const DEMO_REGION = 'us-east-1';
@@ -39,9 +40,9 @@ export async function startDemo(): Promise<Demo> {
     },
   });
   const targets: TargetConfig[] = [
-    ...DOMAINS.map((name) => ({ kind: 'identity_resolution' as const, name, region: DEMO_REGION })),
-    ...MATCHING_WORKFLOWS.map((name) => ({ kind: 'matching' as const, name, region: DEMO_REGION })),
-    ...ID_MAPPING_WORKFLOWS.map((name) => ({ kind: 'id_mapping' as const, name, region: DEMO_REGION })),
+    ...DOMAINS.map((name) => targetRef('identity_resolution', name, DEMO_REGION)),
+    ...MATCHING_WORKFLOWS.map((name) => targetRef('matching', name, DEMO_REGION)),
+    ...ID_MAPPING_WORKFLOWS.map((name) => targetRef('id_mapping', name, DEMO_REGION)),
   ];
   const config: ExporterConfig = {
     schedule: '*/5 * * * * *',

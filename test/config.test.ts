@@ -76,7 +76,7 @@ describe('config fixtures that load', () => {
     'empty.yaml': (config) => expect(config).to.deep.equal(DEFAULTS),
     'comments-only.yaml': (config) => expect(config).to.deep.equal(DEFAULTS),
     'defaults.yaml': (config) =>
-      expect(config).to.deep.equal({ ...DEFAULTS, targets: [{ kind: 'identity_resolution', name: 'retail-us', region: undefined }] }),
+      expect(config).to.deep.equal({ ...DEFAULTS, targets: [{ kind: 'identity_resolution', name: 'retail-us', resourceName: 'retail-us', region: undefined }] }),
     'all-keys.yaml': (config) =>
       expect(config).to.deep.equal({
         schedule: '30 */5 * * * *',
@@ -92,34 +92,42 @@ describe('config fixtures that load', () => {
         region: 'eu-central-1',
         endpointUrl: 'https://localhost:4566/',
         targets: [
-          { kind: 'identity_resolution', name: 'retail_EU-2', region: 'eu-central-1' },
+          { kind: 'identity_resolution', name: 'retail_EU-2', resourceName: 'retail_EU-2', region: 'eu-central-1' },
           {
-            kind: 'matching', name: 'dedupe-nightly', region: 'eu-central-1',
+            kind: 'matching', name: 'dedupe-nightly', resourceName: 'dedupe-nightly', region: 'eu-central-1',
             expect: { interval: 7 * 86_400, maxDuration: undefined, maxQueued: undefined, volumeMinRatio: undefined, volumeMaxRatio: undefined },
           },
-          { kind: 'id_mapping', name: 'crm-to-ads', region: 'eu-central-1' },
+          { kind: 'id_mapping', name: 'crm-to-ads', resourceName: 'crm-to-ads', region: 'eu-central-1' },
         ],
         expect: { interval: 86_400, maxDuration: 7200, maxQueued: 1800, volumeMinRatio: 0.25, volumeMaxRatio: 4 },
       }),
     'region-inheritance.yaml': (config) =>
       expect(config.targets).to.deep.equal([
-        { kind: 'identity_resolution', name: 'retail-us', region: 'us-east-1' },
-        { kind: 'identity_resolution', name: 'retail-eu', region: 'eu-west-1' },
-        { kind: 'matching', name: 'dedupe-nightly', region: 'ap-southeast-2' },
+        { kind: 'identity_resolution', name: 'retail-us', resourceName: 'retail-us', region: 'us-east-1' },
+        { kind: 'identity_resolution', name: 'retail-eu', resourceName: 'retail-eu', region: 'eu-west-1' },
+        { kind: 'matching', name: 'dedupe-nightly', resourceName: 'dedupe-nightly', region: 'ap-southeast-2' },
       ]),
     'no-region.yaml': (config) => {
       expect(config.region).to.equal(undefined);
-      expect(config.targets).to.deep.equal([{ kind: 'matching', name: 'dedupe-nightly', region: undefined }]);
+      expect(config.targets).to.deep.equal([{ kind: 'matching', name: 'dedupe-nightly', resourceName: 'dedupe-nightly', region: undefined }]);
     },
     'arn-region.yaml': (config) =>
       expect(config.targets).to.deep.equal([
-        { kind: 'id_mapping', name: 'arn:aws:entityresolution:eu-west-1:123456789012:idmappingworkflow/crm-to-ads', region: 'eu-west-1' },
+        {
+          kind: 'id_mapping',
+          name: 'arn:aws:entityresolution:eu-west-1:123456789012:idmappingworkflow/crm-to-ads',
+          resourceName: 'crm-to-ads',
+          region: 'eu-west-1',
+          accountId: '123456789012',
+        },
         {
           kind: 'id_mapping',
           name: 'arn:aws-us-gov:entityresolution:us-gov-west-1:210987654321:idmappingworkflow/gov_map',
+          resourceName: 'gov_map',
           region: 'us-gov-west-1',
+          accountId: '210987654321',
         },
-        { kind: 'id_mapping', name: 'crm-to-ads', region: 'us-east-1' },
+        { kind: 'id_mapping', name: 'crm-to-ads', resourceName: 'crm-to-ads', region: 'us-east-1' },
       ]),
     'same-name-other-region-or-kind.yaml': (config) => expect(config.targets).to.have.length(5),
     'empty-sections.yaml': (config) => expect(config.targets).to.deep.equal([]),
@@ -127,8 +135,8 @@ describe('config fixtures that load', () => {
     'quoted-numeric-name.yaml': (config) => expect(config.targets[0]?.name).to.equal('2024'),
     'anchors.yaml': (config) =>
       expect(config.targets).to.deep.equal([
-        { kind: 'identity_resolution', name: 'retail-eu', region: 'eu-west-1' },
-        { kind: 'matching', name: 'retail-eu', region: 'eu-west-1' },
+        { kind: 'identity_resolution', name: 'retail-eu', resourceName: 'retail-eu', region: 'eu-west-1' },
+        { kind: 'matching', name: 'retail-eu', resourceName: 'retail-eu', region: 'eu-west-1' },
       ]),
     'timeouts-from-schedule.yaml': (config) => {
       expect(config.requestTimeoutSeconds).to.equal(3);
@@ -137,8 +145,8 @@ describe('config fixtures that load', () => {
     },
     'same-name-two-accounts.yaml': (config) =>
       expect(config.targets).to.deep.equal([
-        { kind: 'identity_resolution', name: 'retail', region: 'us-east-1', role: { arn: 'arn:aws:iam::111111111111:role/aws-resolution-reader', externalId: 'exporter-prod', sessionName: undefined } },
-        { kind: 'identity_resolution', name: 'retail', region: 'us-east-1', role: { arn: 'arn:aws:iam::222222222222:role/aws-resolution-reader', externalId: undefined, sessionName: 'exporter-eu' } },
+        { kind: 'identity_resolution', name: 'retail', resourceName: 'retail', region: 'us-east-1', role: { arn: 'arn:aws:iam::111111111111:role/aws-resolution-reader', externalId: 'exporter-prod', sessionName: undefined } },
+        { kind: 'identity_resolution', name: 'retail', resourceName: 'retail', region: 'us-east-1', role: { arn: 'arn:aws:iam::222222222222:role/aws-resolution-reader', externalId: undefined, sessionName: 'exporter-eu' } },
       ]),
     'lookback-units.yaml': (config) => expect(config.lookbackSeconds).to.equal(604_800 + 2 * 86_400 + 3 * 3_600 + 4 * 60 + 5),
   };

@@ -6,8 +6,9 @@ import { expect } from 'chai';
 import { startSimulator } from '../src/simulator/index.js';
 import { MAIN } from './support/exporterProcess.js';
 import type { DiscoveryConfig, TargetConfig } from '../src/config/types.js';
-import { scheduledRuns, AWS_DEFAULT_SCHEDULE } from '../src/collect/weeklySchedule.js';
 import { ACCOUNT, Harness, REGION, samples, value } from './support/harness.js';
+import { AWS_DEFAULT_SCHEDULE, scheduledRuns } from '../src/model/weeklySchedule.js';
+import { targetRef } from '../src/model/target.js';
 
 const EU = 'eu-west-1';
 const discover = (spec: Partial<DiscoveryConfig> & Pick<DiscoveryConfig, 'kinds'>): DiscoveryConfig => ({
@@ -36,7 +37,7 @@ describe('discovery and target facts (GetDomain, List*Workflows)', function () {
         idMappingWorkflows: ['crm-to-ads'],
         historyJobsPerTarget: 2,
       },
-      targets: [{ kind: 'identity_resolution', name: 'retail-us', region: REGION }],
+      targets: [targetRef('identity_resolution', 'retail-us', REGION)],
       config: {
         discovery: [
           discover({ kinds: ['identity_resolution'], regions: [REGION, EU], exclude: 'sandbox' }),
@@ -84,7 +85,7 @@ describe('discovery and target facts (GetDomain, List*Workflows)', function () {
   });
 
   it('stops watching what a discovery found once a reload removes the discovery', async () => {
-    const listed: TargetConfig = { kind: 'identity_resolution', name: 'first', region: REGION };
+    const listed: TargetConfig = targetRef('identity_resolution', 'first', REGION);
     let discovery = [discover({ kinds: ['identity_resolution'], allDomains: true })];
     const started: Harness = await Harness.start({
       fleet: { domains: ['first', 'second'], historyJobsPerTarget: 2 },
@@ -136,7 +137,7 @@ describe('discovery and target facts (GetDomain, List*Workflows)', function () {
   it('gives discovered targets their discover block\'s expect:, and a domain its weekly schedule as interval', async () => {
     harness = await Harness.start({
       fleet: { domains: ['retail-us'], matchingWorkflows: ['dedupe'], historyJobsPerTarget: 2 },
-      targets: [{ kind: 'identity_resolution', name: 'retail-us', region: REGION }],
+      targets: [targetRef('identity_resolution', 'retail-us', REGION)],
       config: { discovery: [discover({ kinds: ['matching'], expect: { interval: 3600, maxQueued: 600 } })], expect: { interval: 86_400, maxDuration: 1800 } },
     });
     await harness.collect();

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import type { WireObject } from '../src/simulator/index.js';
 import { ACCOUNT, Harness, REGION, samples, value } from './support/harness.js';
 import { promtoolCheckMetrics } from './support/promtool.js';
+import { targetRef } from '../src/model/target.js';
 
 const IR = 'aws_customer_profiles_identity_resolution_';
 const M = 'aws_entity_resolution_matching_';
@@ -301,7 +302,7 @@ describe('exporter against the simulator, through the real AWS SDK clients', fun
     it('watches an ID-mapping workflow given by ARN, labelled with its name and region', async () => {
       harness = await Harness.start({
         fleet: { idMappingWorkflows: ['shared-map'], historyJobsPerTarget: 2, regions: ['eu-west-1'] },
-        targets: [{ kind: 'id_mapping', name: `arn:aws:entityresolution:eu-west-1:${ACCOUNT}:idmappingworkflow/shared-map`, region: 'eu-west-1' }],
+        targets: [targetRef('id_mapping', `arn:aws:entityresolution:eu-west-1:${ACCOUNT}:idmappingworkflow/shared-map`, 'eu-west-1')],
       });
       await harness.collect();
       const text = await harness.scrape();

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { listJobWindow, PaginationError, selectWindow } from '../src/collect/jobWindow.js';
+import { PaginationError } from '../src/aws/pagination.js';
+import { listJobWindow, selectWindow } from '../src/collect/jobWindow.js';
 import type { JobPage, JobSource } from '../src/aws/types.js';
 import { FakeJobSource } from './support/fakeSource.js';
 
@@ -41,7 +42,6 @@ describe('listJobWindow', () => {
   it('fails on a nextToken that repeats instead of looping forever', async () => {
     let calls = 0;
     const looping: JobSource<unknown> = {
-      pageSize: 25,
       listJobs: (): Promise<JobPage> => {
         calls++;
         return Promise.resolve({ jobs: [], nextToken: 'same' });

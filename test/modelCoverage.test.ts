@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { AnyTargetSnapshot } from '../src/collect/snapshot.js';
-import type { TargetKind } from '../src/config/types.js';
 import { SnapshotMetrics } from '../src/metrics/snapshotMetrics.js';
 import { outputShapeLeaves, type SchemaLeaf } from './support/sdkSchema.js';
+import type { TargetKind } from '../src/model/kinds.js';
 
 /**
  * Where each member of a job's Get answer goes: a metric (`family` or `family{label}`), or why it is left out.

@@ -7,6 +7,7 @@ import { LIFECYCLE_DISABLED } from '../src/http/app.js';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
 import { startExporterProcess, waitForOk, type ExporterProcess } from './support/exporterProcess.js';
 import { Harness, samples, value } from './support/harness.js';
+import { targetRef } from '../src/model/target.js';
 
 const RELOADED = 'aws_resolution_exporter_config_last_reload_successful';
 const RELOADED_AT = 'aws_resolution_exporter_config_last_reload_success_timestamp_seconds';
@@ -59,7 +60,7 @@ describe('configuration reload', function () {
     const file = join(mkdtempSync(join(tmpdir(), 'are-reload-')), 'config.yaml');
     const harness = await Harness.start({
       fleet: { matchingWorkflows: ['kept', 'added'], historyJobsPerTarget: 4, runningFraction: 1, jobIntervalSeconds: 3600 },
-      targets: [{ kind: 'matching', name: 'kept', region: 'us-east-1' }],
+      targets: [targetRef('matching', 'kept', 'us-east-1')],
       loadConfig: () => loadConfigFile(file),
       enableLifecycle: true,
     });
@@ -108,7 +109,7 @@ describe('configuration reload', function () {
     let loads = 0;
     const harness = await Harness.start({
       fleet: { matchingWorkflows: ['kept', 'added'], historyJobsPerTarget: 2 },
-      targets: [{ kind: 'matching', name: 'kept', region: 'us-east-1' }],
+      targets: [targetRef('matching', 'kept', 'us-east-1')],
       loadConfig: () => { loads++; return loadConfigFile(file); },
     });
     try {

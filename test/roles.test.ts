@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { TargetConfig } from '../src/config/types.js';
 import { Harness, samples, value } from './support/harness.js';
+import { targetRef } from '../src/model/target.js';
 
 const ACCOUNT_A = '111111111111';
 const ACCOUNT_B = '222222222222';
@@ -19,8 +20,8 @@ describe('assumed roles (role_arn), through STS AssumeRole', function () {
     harness = await Harness.start({
       fleet: FLEET,
       targets: [
-        { kind: 'identity_resolution', name: 'retail', region: 'us-east-1', role: role(ACCOUNT_A, 'exporter-prod') },
-        { kind: 'identity_resolution', name: 'retail', region: 'us-east-1', role: role(ACCOUNT_B) },
+        targetRef('identity_resolution', 'retail', 'us-east-1', role(ACCOUNT_A, 'exporter-prod')),
+        targetRef('identity_resolution', 'retail', 'us-east-1', role(ACCOUNT_B)),
       ],
     });
     await harness.collect();
@@ -45,8 +46,8 @@ describe('assumed roles (role_arn), through STS AssumeRole', function () {
     harness = await Harness.start({
       fleet: FLEET,
       targets: [
-        { kind: 'identity_resolution', name: 'retail', region: 'us-east-1', role: role(ACCOUNT_A) },
-        { kind: 'identity_resolution', name: 'retail', region: 'us-east-1', role: role('999999999999') },
+        targetRef('identity_resolution', 'retail', 'us-east-1', role(ACCOUNT_A)),
+        targetRef('identity_resolution', 'retail', 'us-east-1', role('999999999999')),
       ],
     });
     await harness.collect();
@@ -59,7 +60,7 @@ describe('assumed roles (role_arn), through STS AssumeRole', function () {
   });
 
   it('when AWS says the session expired, assumes the role again and recovers', async () => {
-    harness = await Harness.start({ fleet: FLEET, targets: [{ kind: 'identity_resolution', name: 'retail', region: 'us-east-1', role: role(ACCOUNT_A) }] });
+    harness = await Harness.start({ fleet: FLEET, targets: [targetRef('identity_resolution', 'retail', 'us-east-1', role(ACCOUNT_A))] });
     await harness.collect();
     expect(harness.simulator.counts.calls('AssumeRole')).to.equal(1);
     // The session lasts an hour in AWS's clock; the SDK's own clock has not moved, so only AWS knows it expired.

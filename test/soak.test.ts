@@ -7,6 +7,7 @@ import { parseSamples } from '../bench/soak/exposition.js';
 import { FinishLedger } from '../bench/soak/ledger.js';
 import { passed, summaryLine, type SoakResult } from '../bench/soak/verdict.js';
 import { compareWithTruth, type TargetTruth } from '../bench/soak/verify.js';
+import { targetRef } from '../src/model/target.js';
 
 const run = promisify(execFile);
 
@@ -31,7 +32,7 @@ describe('the soak (npm run soak)', function () {
 });
 
 const ACCOUNT = '123456789012';
-const TARGET: TargetConfig = { kind: 'matching', name: 'matching-001', region: 'us-east-1' };
+const TARGET: TargetConfig = targetRef('matching', 'matching-001', 'us-east-1');
 const M = 'aws_entity_resolution_matching_';
 const LABELS = `aws_account_id="${ACCOUNT}",aws_region="us-east-1",workflow="matching-001"`;
 const RUNNING = 'a'.repeat(32);

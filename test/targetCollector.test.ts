@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import type { MatchingJobDetail } from '../src/aws/types.js';
 import { matchingSpec } from '../src/collect/kinds.js';
-import type { TargetIdentity } from '../src/collect/snapshot.js';
 import type { RunMemory } from '../src/collect/runSummary.js';
 import { TargetCollector } from '../src/collect/targetCollector.js';
 import { FakeJobSource } from './support/fakeSource.js';
+import type { TargetIdentity } from '../src/model/target.js';
 
 const NOW = 1_800_000_000;
 const identity: TargetIdentity<'matching'> = { kind: 'matching', target: 'wf', accountId: '123456789012', region: 'us-east-1' };

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { AWS_DEFAULT_SCHEDULE, scheduledRuns } from '../src/collect/weeklySchedule.js';
+import { AWS_DEFAULT_SCHEDULE, scheduledRuns } from '../src/model/weeklySchedule.js';
 
 const at = (iso: string): number => Date.parse(iso) / 1000;
 

@@ -1,6 +1,6 @@
-import type { TargetKind } from '../../src/config/types.js';
 import type { SeededRandom } from '../../src/simulator/random.js';
 import type { WatchedTargets } from '../world.js';
+import type { TargetKind } from '../../src/model/kinds.js';
 
 /** A domain or workflow of the simulated fleet. */
 export interface PoolTarget {

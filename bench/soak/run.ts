@@ -1,5 +1,5 @@
-import { targetKey } from '../../src/collect/targets.js';
-import type { TargetConfig, TargetKind } from '../../src/config/types.js';
+import { targetKey } from '../../src/model/target.js';
+import type { TargetConfig } from '../../src/config/types.js';
 import type { FleetSpec } from '../../src/simulator/index.js';
 import { SeededRandom } from '../../src/simulator/random.js';
 import { PROMETHEUS_SCRAPE_HEADERS } from '../measure.js';
@@ -13,6 +13,7 @@ import { FaultPlan } from './faults.js';
 import { FinishLedger } from './ledger.js';
 import type { SoakResult } from './verdict.js';
 import { compareWithTruth } from './verify.js';
+import type { TargetKind } from '../../src/model/kinds.js';
 
 const POOL_PER_KIND = 6;
 const BY_KIND = ([['identity_resolution', 'domain'], ['matching', 'matching'], ['id_mapping', 'idmapping']] as const)

@@ -11,13 +11,13 @@ import type * as table from '@grafana/grafana-foundation-sdk/table';
 import type * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import { KIND_SPECS, type KindSpec } from '../../src/collect/kinds.js';
-import type { TargetKind } from '../../src/config/types.js';
 import { KIND_NAMING } from '../../src/metrics/targetFamilies.js';
 import { VOLUME_WORDS } from '../vocabulary.js';
 import {
   barGaugePanel, barsOverTimePanel, selector, statPanel, stateTimelinePanel, tablePanel, thresholds, unitIs, valueMappings,
   type LabelColumn, type Query, type QueryColumn, type TableColumn,
 } from './shared.js';
+import type { TargetKind } from '../../src/model/kinds.js';
 
 /** The statuses of a kind of job, in the exporter's own terms. */
 type StatusSets = Pick<KindSpec<TargetKind>, 'knownStatuses' | 'queuedStatuses' | 'runningStatuses' | 'successStatuses' | 'failedStatuses'>;

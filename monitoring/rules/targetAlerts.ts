@@ -5,10 +5,10 @@
  * (the exporter's `…_expected_*` series), never with a literal threshold.
  */
 import { KIND_SPECS } from '../../src/collect/kinds.js';
-import type { TargetKind } from '../../src/config/types.js';
 import { KIND_NAMING } from '../../src/metrics/targetFamilies.js';
 import { VOLUME_WORDS } from '../vocabulary.js';
 import { expectation, nested, targetIdentity, type AlertRule, type RuleContext, type RuleGroup } from './model.js';
+import type { TargetKind } from '../../src/model/kinds.js';
 
 /** The alert names' middle part, per kind. */
 export const KIND_ALERT_NAMES: Readonly<Record<TargetKind, string>> = {

@@ -1,6 +1,6 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { RoleConfig } from '../config/types.js';
-import { roleKey, type AwsClients } from './clients.js';
+import { type AwsClients } from './clients.js';
+import { roleKey, type RoleRef } from '../model/target.js';
 
 /** Who a credential set is, as STS GetCallerIdentity says. */
 export interface CallerIdentity {
@@ -20,15 +20,15 @@ export class AccountResolver {
   constructor(private readonly clients: AwsClients) {}
 
   /** The account of a credential set, if already looked up. */
-  known(role?: RoleConfig): string | undefined {
+  known(role?: RoleRef): string | undefined {
     return this.resolved.get(roleKey(role));
   }
 
-  async accountId(region: string | undefined, role?: RoleConfig): Promise<string> {
+  async accountId(region: string | undefined, role?: RoleRef): Promise<string> {
     return (await this.identity(region, role)).accountId;
   }
 
-  identity(region: string | undefined, role?: RoleConfig): Promise<CallerIdentity> {
+  identity(region: string | undefined, role?: RoleRef): Promise<CallerIdentity> {
     const key = roleKey(role);
     let cached = this.cached.get(key);
     if (!cached) {
@@ -42,7 +42,7 @@ export class AccountResolver {
     return cached;
   }
 
-  private async lookup(region: string | undefined, role: RoleConfig | undefined): Promise<CallerIdentity> {
+  private async lookup(region: string | undefined, role: RoleRef | undefined): Promise<CallerIdentity> {
     const identity = await this.clients.sts(region, role).send(new GetCallerIdentityCommand({}));
     if (identity.Account === undefined) throw new Error('STS GetCallerIdentity returned no Account');
     return { accountId: identity.Account, arn: identity.Arn };

@@ -5,6 +5,7 @@ import {
   type EntityResolutionClient,
   type MatchingWorkflowSummary,
 } from '@aws-sdk/client-entityresolution';
+import { pages } from './pagination.js';
 import { CUSTOMER_PROFILES_PAGE_SIZE, ENTITY_RESOLUTION_PAGE_SIZE, sendOptions, type CallGate } from './sources.js';
 
 /** GetDomain's answer, every member as the SDK parsed it. */
@@ -18,21 +19,10 @@ export interface WorkflowSummary {
   readonly updatedAt: Date | undefined;
 }
 
-/** Guards the list loops below: an API that hands back the same token forever must not keep us paging. */
-const MAX_PAGES = 1000;
-
 async function allPages<Page>(fetchPage: (token: string | undefined) => Promise<Page>, tokenOf: (page: Page) => string | undefined): Promise<Page[]> {
-  const pages: Page[] = [];
-  let token: string | undefined;
-  const seen = new Set<string>();
-  do {
-    const page = await fetchPage(token);
-    pages.push(page);
-    token = tokenOf(page);
-    if (token !== undefined && seen.has(token)) throw new Error(`the list repeated its nextToken after ${pages.length} pages`);
-    if (token !== undefined) seen.add(token);
-  } while (token && pages.length < MAX_PAGES);
-  return pages;
+  const all: Page[] = [];
+  for await (const page of pages(fetchPage, tokenOf)) all.push(page);
+  return all;
 }
 
 /** The names of every Customer Profiles domain of the account and region. */

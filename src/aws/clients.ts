@@ -3,8 +3,8 @@ import { EntityResolutionClient } from '@aws-sdk/client-entityresolution';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { RoleConfig } from '../config/types.js';
 import { instrumentClient, type AwsAttemptObserver, type ClientPlace } from './instrumentation.js';
+import type { RoleRef } from '../model/target.js';
 
 /** Attempts per AWS call, the first included: a throttled or dropped call is retried by the SDK twice. */
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -19,7 +19,7 @@ export interface AwsClientOptions {
   /** Fixed credentials; undefined uses the SDK's default provider chain. */
   readonly credentials: AwsCredentials | undefined;
   /** The account of a credential set once known (see AccountResolver), to label its calls. */
-  readonly accountOf?: ((role: RoleConfig | undefined) => string | undefined) | undefined;
+  readonly accountOf?: ((role: RoleRef | undefined) => string | undefined) | undefined;
 }
 
 /**
@@ -49,7 +49,7 @@ export interface AwsCredentials {
 const DEFAULT_SESSION_NAME = 'aws-resolution-exporter';
 
 /** Identifies a credential set: the exporter's own (''), or an assumed role with its external id. */
-export function roleKey(role: RoleConfig | undefined): string {
+export function roleKey(role: RoleRef | undefined): string {
   return role === undefined ? '' : [role.arn, role.externalId ?? '', role.sessionName ?? ''].join('\u0000');
 }
 
@@ -84,7 +84,7 @@ export class AwsClients {
     this.destroy();
   }
 
-  customerProfiles(region: string | undefined, role?: RoleConfig): CustomerProfilesClient {
+  customerProfiles(region: string | undefined, role?: RoleRef): CustomerProfilesClient {
     return this.cached(this.set(role).customerProfiles, region, role, (config) => {
       const client = new CustomerProfilesClient(config);
       instrumentClient(client, 'customer_profiles', this.options.observe, this.place(role, region));
@@ -92,7 +92,7 @@ export class AwsClients {
     });
   }
 
-  entityResolution(region: string | undefined, role?: RoleConfig): EntityResolutionClient {
+  entityResolution(region: string | undefined, role?: RoleRef): EntityResolutionClient {
     return this.cached(this.set(role).entityResolution, region, role, (config) => {
       const client = new EntityResolutionClient(config);
       instrumentClient(client, 'entity_resolution', this.options.observe, this.place(role, region));
@@ -100,7 +100,7 @@ export class AwsClients {
     });
   }
 
-  sts(region: string | undefined, role?: RoleConfig): STSClient {
+  sts(region: string | undefined, role?: RoleRef): STSClient {
     return this.cached(this.set(role).sts, region, role, (config) => {
       const client = new STSClient(config);
       instrumentClient(client, 'sts', this.options.observe, this.place(role, region));
@@ -120,7 +120,7 @@ export class AwsClients {
    * Forgets a role's clients and credentials, so the next call assumes the role afresh: for credentials AWS
    * calls expired although the SDK thought them valid (clock skew, a session revoked early).
    */
-  forgetRole(role: RoleConfig): void {
+  forgetRole(role: RoleRef): void {
     const set = this.sets.get(roleKey(role));
     if (set) for (const client of [...set.customerProfiles.values(), ...set.entityResolution.values(), ...set.sts.values()]) client.destroy();
     this.sets.delete(roleKey(role));
@@ -135,7 +135,7 @@ export class AwsClients {
   }
 
   /** The account and region a client of `role` in `region` calls, as far as known when a call returns. */
-  private place(role: RoleConfig | undefined, region: string | undefined): ClientPlace {
+  private place(role: RoleRef | undefined, region: string | undefined): ClientPlace {
     let resolvedRegion = region;
     return async () => {
       resolvedRegion ??= await this.defaultRegion().catch(() => undefined);
@@ -143,7 +143,7 @@ export class AwsClients {
     };
   }
 
-  private set(role: RoleConfig | undefined): ClientsOfOneSet {
+  private set(role: RoleRef | undefined): ClientsOfOneSet {
     const key = roleKey(role);
     let set = this.sets.get(key);
     if (!set) {
@@ -153,7 +153,7 @@ export class AwsClients {
     return set;
   }
 
-  private cached<C>(clients: Map<string, C>, region: string | undefined, role: RoleConfig | undefined, create: (config: ClientConfig) => C): C {
+  private cached<C>(clients: Map<string, C>, region: string | undefined, role: RoleRef | undefined, create: (config: ClientConfig) => C): C {
     const key = region ?? '';
     let client = clients.get(key);
     if (!client) {
@@ -163,7 +163,7 @@ export class AwsClients {
     return client;
   }
 
-  private clientConfig(region: string | undefined, role: RoleConfig | undefined): ClientConfig {
+  private clientConfig(region: string | undefined, role: RoleRef | undefined): ClientConfig {
     const endpoint = this.options.endpointUrl === undefined ? {} : { endpoint: this.options.endpointUrl };
     const set = this.set(role);
     const credentials = role === undefined ? this.options.credentials : (set.session ??= this.assumedRole(role, region, endpoint));
@@ -184,7 +184,7 @@ export class AwsClients {
    * Temporary credentials of `role`, assumed with the exporter's own credentials through the regional STS
    * endpoint of the first region that needs them, kept until shortly before they expire.
    */
-  private assumedRole(role: RoleConfig, region: string | undefined, endpoint: { endpoint?: string }): AwsCredentialIdentityProvider {
+  private assumedRole(role: RoleRef, region: string | undefined, endpoint: { endpoint?: string }): AwsCredentialIdentityProvider {
     const assume = fromTemporaryCredentials({
       params: {
         RoleArn: role.arn,

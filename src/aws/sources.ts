@@ -35,7 +35,6 @@ export const ENTITY_RESOLUTION_PAGE_SIZE = 25;
  */
 export function identityResolutionJobs(client: () => CustomerProfilesClient, domainName: string, gate: CallGate): JobSource<IdentityResolutionJobDetail> {
   return {
-    pageSize: CUSTOMER_PROFILES_PAGE_SIZE,
     async listJobs(nextToken, signal) {
       const page = await gate('ListIdentityResolutionJobs', () =>
         client().send(new ListIdentityResolutionJobsCommand({ DomainName: domainName, MaxResults: CUSTOMER_PROFILES_PAGE_SIZE, NextToken: nextToken }), sendOptions(signal)), signal);
@@ -57,7 +56,6 @@ export function identityResolutionJobs(client: () => CustomerProfilesClient, dom
 /** The matching jobs of one Entity Resolution matching workflow. */
 export function matchingJobs(client: () => EntityResolutionClient, workflowName: string, gate: CallGate): JobSource<MatchingJobDetail> {
   return {
-    pageSize: ENTITY_RESOLUTION_PAGE_SIZE,
     async listJobs(nextToken, signal) {
       const page = await gate('ListMatchingJobs', () =>
         client().send(new ListMatchingJobsCommand({ workflowName, maxResults: ENTITY_RESOLUTION_PAGE_SIZE, nextToken }), sendOptions(signal)), signal);
@@ -73,7 +71,6 @@ export function matchingJobs(client: () => EntityResolutionClient, workflowName:
 /** The jobs of one Entity Resolution ID-mapping workflow; `workflowName` may be the workflow's ARN. */
 export function idMappingJobs(client: () => EntityResolutionClient, workflowName: string, gate: CallGate): JobSource<IdMappingJobDetail> {
   return {
-    pageSize: ENTITY_RESOLUTION_PAGE_SIZE,
     async listJobs(nextToken, signal) {
       const page = await gate('ListIdMappingJobs', () =>
         client().send(new ListIdMappingJobsCommand({ workflowName, maxResults: ENTITY_RESOLUTION_PAGE_SIZE, nextToken }), sendOptions(signal)), signal);

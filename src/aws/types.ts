@@ -22,8 +22,6 @@ export interface JobPage<Detail = unknown> {
 
 /** The narrow port a target collector needs from one AWS API: one page of the job list, one job's detail. */
 export interface JobSource<Detail> {
-  /** The largest page the API allows; lists always ask for it, so the window costs as few pages as possible. */
-  readonly pageSize: number;
   /** `signal` cancels the call, queued or in flight (the collection's deadline). */
   listJobs(nextToken: string | undefined, signal?: AbortSignal): Promise<JobPage<Detail>>;
   getJob(jobId: string, signal?: AbortSignal): Promise<Detail>;

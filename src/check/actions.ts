@@ -13,13 +13,15 @@ import {
   ListMatchingWorkflowsCommand,
 } from '@aws-sdk/client-entityresolution';
 import type { AwsClients } from '../aws/clients.js';
-import type { RoleConfig, TargetConfig, TargetKind } from '../config/types.js';
+import type { TargetConfig } from '../config/types.js';
+import type { RoleRef } from '../model/target.js';
+import type { TargetKind } from '../model/kinds.js';
 
 /** Where one preflight call runs: a region under one credential set, and for target actions the target. */
 export interface ProbePlace {
   readonly clients: AwsClients;
   readonly region: string;
-  readonly role: RoleConfig | undefined;
+  readonly role: RoleRef | undefined;
 }
 
 /**

@@ -1,9 +1,9 @@
-import { roleKey } from '../aws/clients.js';
 import { describeError, isAccessDenied, isNotFound } from '../aws/errors.js';
-import type { ExporterConfig, RoleConfig, TargetConfig } from '../config/types.js';
+import type { ExporterConfig, TargetConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { ACTION_PROBES, type ActionProbe, type ProbeMemo, type ProbePlace } from './actions.js';
 import { withCheckSession, type CheckSession } from './session.js';
+import { roleKey, type RoleRef } from '../model/target.js';
 
 /** One tried action: a row of the preflight's table. */
 export interface ActionResult {
@@ -68,7 +68,7 @@ export async function preflight(config: ExporterConfig, logger: Logger): Promise
     }
 
     const results: ActionResult[] = [];
-    const account = (role: RoleConfig | undefined): string => accountOf.get(roleKey(role)) ?? NO_ACCOUNT;
+    const account = (role: RoleRef | undefined): string => accountOf.get(roleKey(role)) ?? NO_ACCOUNT;
     const accountProbes = ACTION_PROBES.filter((probe) => probe.scope === 'account');
     await Promise.all(places.map(async (place) => {
       for (const probe of accountProbes) {
@@ -110,7 +110,7 @@ async function defaultRegionOf(session: CheckSession, targets: readonly TargetCo
 }
 
 /** Every (credential set, region) the exporter will call, the targets' and the discoveries'; undefined: the default region. */
-function distinctPlaces(targets: readonly TargetConfig[], config: ExporterConfig): { region: string | undefined; role: RoleConfig | undefined }[] {
+function distinctPlaces(targets: readonly TargetConfig[], config: ExporterConfig): { region: string | undefined; role: RoleRef | undefined }[] {
   const places = [
     ...targets.map((target) => ({ region: target.region, role: target.role })),
     ...config.discovery.flatMap((spec) => spec.regions.map((region) => ({ region, role: spec.role }))),

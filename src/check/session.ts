@@ -2,7 +2,7 @@ import { AccountResolver } from '../aws/accounts.js';
 import { AwsClients, DEFAULT_MAX_ATTEMPTS } from '../aws/clients.js';
 import { CallPacer } from '../aws/pacing.js';
 import { Refresher } from '../collect/refresh.js';
-import { targetKey } from '../collect/targets.js';
+import { targetKey } from '../model/target.js';
 import type { ExporterConfig, TargetConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 

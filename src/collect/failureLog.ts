@@ -1,6 +1,6 @@
 import { awsErrorName, describeError } from '../aws/errors.js';
 import type { Logger } from '../log.js';
-import type { TargetIdentity } from './snapshot.js';
+import type { TargetIdentity } from '../model/target.js';
 
 /** How often a failure that goes on unchanged is logged again as a warning. */
 export const REMINDER_INTERVAL_MS = 3_600_000;

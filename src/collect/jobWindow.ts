@@ -1,8 +1,6 @@
+import { pages } from '../aws/pagination.js';
 import type { JobSource, JobSummary } from '../aws/types.js';
-import { epochSeconds } from './epoch.js';
-
-/** Guards against a service whose nextToken never ends (or repeats): no real target has this many pages. */
-export const MAX_PAGES = 1000;
+import { epochSeconds } from '../model/time.js';
 
 export interface WindowSpec {
   /** Epoch seconds: jobs that started before this are out of the window. */
@@ -14,14 +12,8 @@ export interface WindowSpec {
 export interface ListedJobs {
   /** Every summary read, in the order AWS returned them. */
   readonly jobs: readonly JobSummary[];
-  readonly pagesRead: number;
   /** False when a start time rose from one job to the next, so the pages cannot be cut short. */
   readonly newestFirst: boolean;
-}
-
-/** Raised when a list keeps handing out pages (a repeating nextToken or an endless list). */
-export class PaginationError extends Error {
-  override readonly name = 'PaginationError';
 }
 
 /**
@@ -31,20 +23,14 @@ export class PaginationError extends Error {
  */
 export async function listJobWindow(source: JobSource<unknown>, window: WindowSpec, assumeNewestFirst: boolean, signal?: AbortSignal): Promise<ListedJobs> {
   const jobs: JobSummary[] = [];
-  const tokensSeen = new Set<string>();
   let newestFirst = true;
   let previousStart: number | undefined;
   let inWindow = 0;
   let reachedOlderJobs = false;
-  let nextToken: string | undefined;
-  let pagesRead = 0;
-  do {
-    if (pagesRead >= MAX_PAGES) throw new PaginationError(`job list did not end after ${MAX_PAGES} pages`);
-    const page = await source.listJobs(nextToken, signal);
-    pagesRead++;
+  for await (const page of pages((token) => source.listJobs(token, signal), (listed) => listed.nextToken)) {
     for (const job of page.jobs) {
       jobs.push(job);
-      const start = job.startTime === undefined ? undefined : job.startTime.getTime() / 1000;
+      const start = epochSeconds(job.startTime);
       if (start === undefined || start >= window.cutoff) inWindow++;
       else reachedOlderJobs = true;
       if (start !== undefined) {
@@ -52,16 +38,10 @@ export async function listJobWindow(source: JobSource<unknown>, window: WindowSp
         previousStart = start;
       }
     }
-    // An empty token ends the list as an absent one does (the JS paginator treats both alike).
-    nextToken = page.nextToken === '' ? undefined : page.nextToken;
-    if (nextToken !== undefined) {
-      if (tokensSeen.has(nextToken)) throw new PaginationError(`job list repeated nextToken after ${pagesRead} pages`);
-      tokensSeen.add(nextToken);
-    }
     const covered = inWindow >= window.size || reachedOlderJobs;
     if (covered && newestFirst && assumeNewestFirst) break;
-  } while (nextToken !== undefined);
-  return { jobs, pagesRead, newestFirst };
+  }
+  return { jobs, newestFirst };
 }
 
 /**
@@ -71,7 +51,7 @@ export async function listJobWindow(source: JobSource<unknown>, window: WindowSp
 export function selectWindow(jobs: readonly JobSummary[], window: WindowSpec): JobSummary[] {
   const unique = new Map(jobs.map((job) => [job.id, job]));
   return newestFirst([...unique.values()])
-    .filter((job) => job.startTime === undefined || job.startTime.getTime() / 1000 >= window.cutoff)
+    .filter((job) => { const start = epochSeconds(job.startTime); return start === undefined || start >= window.cutoff; })
     .slice(0, window.size);
 }
 

@@ -1,5 +1,5 @@
-import type { TargetKind } from '../config/types.js';
 import type { IdentityResolutionJobDetail, IdMappingJobDetail, MatchingJobDetail } from '../aws/types.js';
+import { JOB_STATUSES, type TargetKind } from '../model/kinds.js';
 
 /** The job detail type each kind of target collects. */
 export interface JobDetailByKind {
@@ -42,21 +42,23 @@ export interface KindSpec<K extends TargetKind> {
   readonly message: (job: Partial<JobDetailByKind[K]>) => string | undefined;
 }
 
-const IDENTITY_RESOLUTION_TERMINAL = ['COMPLETED', 'PARTIAL_SUCCESS', 'FAILED'];
-const FAILED = new Set(['FAILED']);
-const ENTITY_RESOLUTION_TERMINAL = ['SUCCEEDED', 'FAILED'];
-const ENTITY_RESOLUTION_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'];
+/** The status fields of a kind's spec, from the model. */
+function statusesOf(kind: TargetKind): Pick<KindSpec<TargetKind>, 'knownStatuses' | 'terminalStatuses' | 'successStatuses' | 'failureStatuses' | 'failedStatuses' | 'queuedStatuses' | 'runningStatuses'> {
+  const statuses = JOB_STATUSES[kind];
+  return {
+    knownStatuses: statuses.known,
+    terminalStatuses: statuses.terminal,
+    successStatuses: statuses.success,
+    failureStatuses: statuses.failure,
+    failedStatuses: statuses.failed,
+    queuedStatuses: statuses.queued,
+    runningStatuses: statuses.running,
+  };
+}
 
 export const identityResolutionSpec: KindSpec<'identity_resolution'> = {
   kind: 'identity_resolution',
-  knownStatuses: ['PENDING', 'PREPROCESSING', 'FIND_MATCHING', 'MERGING', ...IDENTITY_RESOLUTION_TERMINAL],
-  terminalStatuses: new Set(IDENTITY_RESOLUTION_TERMINAL),
-  successStatuses: new Set(['COMPLETED']),
-  failureStatuses: new Set(['FAILED', 'PARTIAL_SUCCESS']),
-  failedStatuses: FAILED,
-  // A PENDING job's start time is when it is due to start.
-  queuedStatuses: new Set(['PENDING']),
-  runningStatuses: new Set(['PREPROCESSING', 'FIND_MATCHING', 'MERGING']),
+  ...statusesOf('identity_resolution'),
   status: (job) => job.Status,
   startTime: (job) => job.JobStartTime,
   endTime: (job) => job.JobEndTime,
@@ -78,13 +80,7 @@ export const identityResolutionSpec: KindSpec<'identity_resolution'> = {
 function entityResolutionSpec<K extends 'matching' | 'id_mapping'>(kind: K, outputVolume: Pick<KindSpec<K>['volumes'], string>): KindSpec<K> {
   return {
     kind,
-    knownStatuses: ENTITY_RESOLUTION_STATUSES,
-    terminalStatuses: new Set(ENTITY_RESOLUTION_TERMINAL),
-    successStatuses: new Set(['SUCCEEDED']),
-    failureStatuses: FAILED,
-    failedStatuses: FAILED,
-    queuedStatuses: new Set(['QUEUED']),
-    runningStatuses: new Set(['RUNNING']),
+    ...statusesOf(kind),
     status: (job) => job.status,
     startTime: (job) => job.startTime,
     endTime: (job) => job.endTime,

@@ -7,8 +7,9 @@ import { FailureLog, targetContext } from './failureLog.js';
 import { Refresher } from './refresh.js';
 import { isMine, type Shard } from './shard.js';
 import type { TargetState } from './targetCollector.js';
-import { scheduledIntervalOf } from './weeklySchedule.js';
-import { createTargetRunner, TargetCollectionError, targetKey, type TargetDependencies, type TargetRunner } from './targets.js';
+import { targetKey } from '../model/target.js';
+import { createTargetRunner, TargetCollectionError, type TargetDependencies, type TargetRunner } from './targets.js';
+import { scheduledIntervalOf } from '../model/weeklySchedule.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 

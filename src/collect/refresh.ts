@@ -1,12 +1,14 @@
 import { getDomain, listDomainNames, listWorkflows, type DomainDetail, type WorkflowSummary } from '../aws/catalogSources.js';
 import type { AccountResolver } from '../aws/accounts.js';
-import { roleKey, type AwsClients } from '../aws/clients.js';
+import { type AwsClients } from '../aws/clients.js';
 import type { CallPacer } from '../aws/pacing.js';
 import type { CallGate } from '../aws/sources.js';
-import type { DiscoveryConfig, RoleConfig, TargetConfig } from '../config/types.js';
+import type { DiscoveryConfig, TargetConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { FailureLog, targetContext } from './failureLog.js';
-import type { TargetFacts, TargetIdentity } from './snapshot.js';
+import type { TargetFacts } from './snapshot.js';
+import { identityKey, roleKey, targetRef, type RoleRef, type TargetIdentity } from '../model/target.js';
+import type { TargetKind } from '../model/kinds.js';
 
 export interface RefreshDependencies {
   readonly clients: AwsClients;
@@ -18,7 +20,7 @@ export interface RefreshDependencies {
 /** A watched target whose facts to read: where it lives and under which role. */
 export interface WatchedTarget {
   readonly identity: TargetIdentity;
-  readonly role: RoleConfig | undefined;
+  readonly role: RoleRef | undefined;
 }
 
 /** The catalogue calls of one refresh, each made at most once however many discoveries and targets need it. */
@@ -28,26 +30,26 @@ class RoundCache {
 
   constructor(private readonly deps: RefreshDependencies, private readonly signal: AbortSignal | undefined) {}
 
-  domain(region: string | undefined, role: RoleConfig | undefined, name: string): Promise<DomainDetail> {
+  domain(region: string | undefined, role: RoleRef | undefined, name: string): Promise<DomainDetail> {
     return this.once(this.domains, `${scope(region, role)}\u0000${name}`, async () => {
       const gate = await this.gate(region, role);
       return getDomain(() => this.deps.clients.customerProfiles(region, role), gate, name, this.signal);
     });
   }
 
-  workflowList(region: string | undefined, role: RoleConfig | undefined): Promise<WorkflowSummary[]> {
+  workflowList(region: string | undefined, role: RoleRef | undefined): Promise<WorkflowSummary[]> {
     return this.once(this.workflows, scope(region, role), async () => {
       const gate = await this.gate(region, role);
       return listWorkflows(() => this.deps.clients.entityResolution(region, role), gate, ['matching', 'id_mapping'], this.signal);
     });
   }
 
-  async domainNames(region: string | undefined, role: RoleConfig | undefined): Promise<string[]> {
+  async domainNames(region: string | undefined, role: RoleRef | undefined): Promise<string[]> {
     const gate = await this.gate(region, role);
     return listDomainNames(() => this.deps.clients.customerProfiles(region, role), gate, this.signal);
   }
 
-  private async gate(region: string | undefined, role: RoleConfig | undefined): Promise<CallGate> {
+  private async gate(region: string | undefined, role: RoleRef | undefined): Promise<CallGate> {
     const resolvedRegion = region ?? (await this.deps.clients.defaultRegion());
     const accountId = await this.deps.accounts.accountId(resolvedRegion, role);
     return this.deps.pacer.gate(accountId, resolvedRegion);
@@ -63,12 +65,8 @@ class RoundCache {
   }
 }
 
-function scope(region: string | undefined, role: RoleConfig | undefined): string {
+function scope(region: string | undefined, role: RoleRef | undefined): string {
   return `${region ?? ''}\u0000${roleKey(role)}`;
-}
-
-function identityKey(identity: TargetIdentity): string {
-  return [identity.kind, identity.accountId, identity.region, identity.target].join('\u0000');
 }
 
 /** Does `name` pass a discovery's include and exclude patterns? */
@@ -170,7 +168,7 @@ export class Refresher {
 
   private async discoverIn(spec: DiscoveryConfig, region: string | undefined, round: RoundCache): Promise<TargetConfig[]> {
     const targets: TargetConfig[] = [];
-    const target = (kind: TargetConfig['kind'], name: string): TargetConfig => ({ kind, name, region, ...(spec.role ? { role: spec.role } : {}), ...(spec.expect ? { expect: spec.expect } : {}) });
+    const target = (kind: TargetKind, name: string): TargetConfig => ({ ...targetRef(kind, name, region, spec.role), ...(spec.expect ? { expect: spec.expect } : {}) });
     if (spec.kinds.includes('identity_resolution')) {
       const names = (await round.domainNames(region, spec.role)).filter((name) => wanted(name, spec));
       // ListDomains does not say whether identity resolution is on: GetDomain does (and feeds the domain's facts too).

@@ -1,9 +1,9 @@
 import type { JobSummary } from '../aws/types.js';
-import { epochSeconds } from './epoch.js';
 import { byNewestStart, newestFirst } from './jobWindow.js';
 import type { JobDetailByKind, KindSpec } from './kinds.js';
 import type { CollectedJob, FinishedJob, LatestJob, RunHistory, RunSummary, Volumes } from './snapshot.js';
-import type { TargetKind } from '../config/types.js';
+import { epochSeconds } from '../model/time.js';
+import type { TargetKind } from '../model/kinds.js';
 
 /** Runs the history and the volume medians look at: enough for a median, few enough to follow a change. */
 export const RECENT_RUNS = 10;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TargetIdentity } from './snapshot.js';
+import { identityKey, type TargetIdentity } from '../model/target.js';
 
 /** One of `count` exporter instances that split the targets between them. */
 export interface Shard {
@@ -12,7 +12,7 @@ export interface Shard {
  * instance agrees without talking to the others, and the answer never changes while the target exists.
  */
 export function shardOf(identity: TargetIdentity, count: number): number {
-  const digest = createHash('sha256').update([identity.accountId, identity.region, identity.kind, identity.target].join('\u0000')).digest();
+  const digest = createHash('sha256').update(identityKey(identity)).digest();
   return Number(digest.readBigUInt64BE(0) % BigInt(count));
 }
 

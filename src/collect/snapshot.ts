@@ -1,6 +1,6 @@
 import type { DomainDetail, WorkflowSummary } from '../aws/catalogSources.js';
-import type { TargetKind } from '../config/types.js';
 import type { JobDetailByKind } from './kinds.js';
+import type { TargetKind } from '../model/kinds.js';
 
 /** Where a target lives: the labels every one of its series carries. */
 export interface TargetIdentity<K extends TargetKind = TargetKind> {

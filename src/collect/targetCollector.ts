@@ -1,11 +1,12 @@
 import { isNotFound } from '../aws/errors.js';
 import type { JobSource, JobSummary } from '../aws/types.js';
-import type { TargetKind } from '../config/types.js';
-import { epochSeconds } from './epoch.js';
 import { listJobWindow, selectWindow, type WindowSpec } from './jobWindow.js';
 import type { JobDetailByKind, KindSpec } from './kinds.js';
 import { EMPTY_RUN_MEMORY, newestFinishedListed, summarizeRuns, type RunMemory } from './runSummary.js';
-import type { CollectedJob, TargetIdentity, TargetSnapshot } from './snapshot.js';
+import type { CollectedJob, TargetSnapshot } from './snapshot.js';
+import type { TargetKind } from '../model/kinds.js';
+import { epochSeconds } from '../model/time.js';
+import type { TargetIdentity } from '../model/target.js';
 
 export interface WindowSettings {
   readonly lookbackSeconds: number;

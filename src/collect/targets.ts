@@ -1,13 +1,15 @@
 import type { AccountResolver } from '../aws/accounts.js';
-import { roleKey, type AwsClients } from '../aws/clients.js';
+import type { AwsClients } from '../aws/clients.js';
 import { awsErrorName, describeError } from '../aws/errors.js';
 import type { CallPacer } from '../aws/pacing.js';
 import { identityResolutionJobs, idMappingJobs, matchingJobs, type CallGate } from '../aws/sources.js';
 import type { JobSource } from '../aws/types.js';
-import type { TargetConfig, TargetKind } from '../config/types.js';
+import type { TargetConfig } from '../config/types.js';
 import { KIND_SPECS, type JobDetailByKind } from './kinds.js';
-import type { AnyTargetSnapshot, TargetIdentity, TargetSnapshot } from './snapshot.js';
+import type { AnyTargetSnapshot, TargetSnapshot } from './snapshot.js';
 import { TargetCollector, type TargetState, type WindowSettings } from './targetCollector.js';
+import type { TargetIdentity } from '../model/target.js';
+import type { TargetKind } from '../model/kinds.js';
 
 /** What a target needs from the rest of the exporter to reach AWS. */
 export interface TargetDependencies {
@@ -31,14 +33,7 @@ export interface TargetRunner {
 /** Stands in for an account or region that could not be resolved, so a down target still has a series. */
 export const UNKNOWN = 'unknown';
 
-/** Identifies a target across reloads: kind, name and region as configured. */
-export function targetKey(target: TargetConfig): string {
-  return [target.kind, target.name, target.region ?? '', roleKey(target.role)].join('\u0000');
-}
-
 const EXPIRED_CREDENTIALS: ReadonlySet<string> = new Set(['ExpiredToken', 'ExpiredTokenException']);
-
-const ID_MAPPING_ARN = /^arn:aws(?:-us-gov|-cn)?:entityresolution:([^:]+):(\d{12}):idmappingworkflow\/(.+)$/;
 
 export function createTargetRunner(target: TargetConfig, settings: WindowSettings, deps: TargetDependencies): TargetRunner {
   switch (target.kind) {
@@ -60,15 +55,13 @@ function runner<K extends TargetKind>(
   makeSource: SourceFactory<K>,
 ): TargetRunner {
   const collector = new TargetCollector(KIND_SPECS[target.kind], settings);
-  const arn = ID_MAPPING_ARN.exec(target.name);
-  const label = arn?.[3] ?? target.name;
+  const label = target.resourceName;
   let bound: { identity: TargetIdentity<K>; source: JobSource<JobDetailByKind[K]> } | undefined;
 
   async function bind(): Promise<NonNullable<typeof bound>> {
     if (bound) return bound;
-    const region = arn?.[1] ?? target.region;
-    const resolvedRegion = region ?? (await deps.clients.defaultRegion());
-    const accountId = arn?.[2] ?? (await deps.accounts.accountId(resolvedRegion, target.role));
+    const resolvedRegion = target.region ?? (await deps.clients.defaultRegion());
+    const accountId = target.accountId ?? (await deps.accounts.accountId(resolvedRegion, target.role));
     const identity: TargetIdentity<K> = { kind: target.kind, target: label, accountId, region: resolvedRegion };
     bound = { identity, source: makeSource(resolvedRegion, deps.pacer.gate(accountId, resolvedRegion)) };
     return bound;
@@ -92,7 +85,7 @@ function runner<K extends TargetKind>(
         // AWS says the role's session expired although the SDK thought it valid: assume the role afresh next time.
         if (target.role && EXPIRED_CREDENTIALS.has(awsErrorName(err))) deps.clients.forgetRole(target.role);
         const identity = bound?.identity ?? collector.snapshot?.identity ?? {
-          kind: target.kind, target: label, accountId: arn?.[2] ?? UNKNOWN, region: arn?.[1] ?? target.region ?? UNKNOWN,
+          kind: target.kind, target: label, accountId: target.accountId ?? UNKNOWN, region: target.region ?? UNKNOWN,
         };
         const snapshot = asAny(collector.failed(identity, describeError(err)));
         throw new TargetCollectionError(snapshot, err);

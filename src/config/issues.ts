@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { describeValue } from '../model/describeValue.js';
 
 const SIMPLE_KEY = /^[A-Za-z0-9_-]+$/;
-const MAX_SHOWN_CHARS = 80;
 
 /** Renders a config path as `a.b[2].c`, quoting odd keys (`a["x y"]`); the empty path is `(root)`. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -12,17 +12,6 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else text += `[${JSON.stringify(String(segment))}]`;
   }
   return text === '' ? '(root)' : text;
-}
-
-/** A config value as a user would recognise it in their YAML: strings quoted (and shortened), collections by kind. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') {
-    return JSON.stringify(value.length > MAX_SHOWN_CHARS ? `${value.slice(0, MAX_SHOWN_CHARS)}…` : value);
-  }
-  if (Array.isArray(value)) return 'a list';
-  if (value instanceof Date) return 'a date';
-  if (value !== null && typeof value === 'object') return 'a map';
-  return String(value);
 }
 
 /** `expected WHAT, got VALUE`, or for an absent value, that it is missing. */

@@ -2,58 +2,15 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration.js';
 import { scheduleIntervalSeconds } from './schedule.js';
-import { describeValue, expected, formatPath } from './issues.js';
-import type { DiscoveryConfig, ExpectConfig, ExporterConfig, RoleConfig, TargetConfig, TargetKind } from './types.js';
+import { describeValue } from '../model/describeValue.js';
+import type { TargetKind } from '../model/kinds.js';
+import { AWS_REGION, DOMAIN_NAME_MAX, isArn, nameProblem, parseIdMappingArn, targetKey, targetRef, WORKFLOW_NAME_MAX, type RoleRef } from '../model/target.js';
+import { expected, formatPath } from './issues.js';
+import type { DiscoveryConfig, ExpectConfig, ExporterConfig, TargetConfig } from './types.js';
 
 /** Per HTTP attempt to AWS, unless the schedule leaves less time. */
 const DEFAULT_REQUEST_TIMEOUT_SECONDS = 10;
 const MIN_DEFAULT_COLLECTION_TIMEOUT_SECONDS = 60;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-/** AWS's rule for domain and workflow names alike; only the length limits differ. */
-const NAME = /^[a-zA-Z0-9_-]+$/;
-const DOMAIN_NAME_MAX = 64;
-const WORKFLOW_NAME_MAX = 255;
-const ARN_PARTITIONS: readonly string[] = ['aws', 'aws-us-gov', 'aws-cn'];
-const ARN_FORM = 'arn:PARTITION:entityresolution:REGION:ACCOUNT_ID:idmappingworkflow/NAME';
-const WORKFLOW_RESOURCE_PREFIX = 'idmappingworkflow/';
-
-/** Why `name` breaks AWS's naming rules, or undefined if it follows them. */
-function nameProblem(name: string, maxLength: number): string | undefined {
-  if (name === '') return 'must not be empty';
-  if (name.length > maxLength) return `must be at most ${maxLength} characters, got ${name.length}`;
-  if (!NAME.test(name)) return `${describeValue(name)} does not match ${NAME.source} (letters, digits, _ and -)`;
-  return undefined;
-}
-
-/** What an ID-mapping workflow reference points at; `arnRegion` is set when it was given as an ARN. */
-interface WorkflowRef {
-  readonly workflowName: string;
-  readonly arnRegion: string | undefined;
-}
-
-/** Splits an ID-mapping workflow ARN, or says (as a string) what is wrong with it. */
-function parseIdMappingArn(arn: string): WorkflowRef | string {
-  const parts = arn.split(':');
-  const problem = arnProblem(parts);
-  if (problem !== undefined) return `${describeValue(arn)} is not an ID-mapping workflow ARN: ${problem}`;
-  return { workflowName: (parts[5] ?? '').slice(WORKFLOW_RESOURCE_PREFIX.length), arnRegion: parts[3] };
-}
-
-/** What is wrong with an ARN split at its colons, part by part, or undefined if nothing is. */
-function arnProblem(parts: readonly string[]): string | undefined {
-  const [, partition = '', service = '', region = '', accountId = '', resource = ''] = parts;
-  if (parts.length !== 6) return `expected 6 parts separated by ":" (${ARN_FORM})`;
-  if (!ARN_PARTITIONS.includes(partition)) return `partition ${describeValue(partition)} is not one of ${ARN_PARTITIONS.join(', ')}`;
-  if (service !== 'entityresolution') return `service ${describeValue(service)} is not entityresolution`;
-  if (!REGION.test(region)) return `region ${describeValue(region)} does not look like an AWS region such as us-east-1`;
-  if (!/^\d{12}$/.test(accountId)) return `account id ${describeValue(accountId)} is not 12 digits`;
-  if (!resource.startsWith(WORKFLOW_RESOURCE_PREFIX)) {
-    return `resource ${describeValue(resource)} does not start with ${WORKFLOW_RESOURCE_PREFIX}`;
-  }
-  const problem = nameProblem(resource.slice(WORKFLOW_RESOURCE_PREFIX.length), WORKFLOW_NAME_MAX);
-  return problem === undefined ? undefined : `workflow name ${problem}`;
-}
-
 /** Why a schedule cannot be used, or undefined if node-cron accepts it. */
 function cronProblem(expression: string): string | undefined {
   const fieldCount = expression.trim().split(/\s+/).length;
@@ -91,7 +48,7 @@ function count(minimum: number) {
 
 const awsRegion = z
   .string(expected('an AWS region such as us-east-1'))
-  .regex(REGION, expected('an AWS region such as us-east-1'));
+  .regex(AWS_REGION, expected('an AWS region such as us-east-1'));
 
 /** A duration above zero, parsed to seconds. */
 const positiveDuration = (example: string) => z.string(expected(`a duration such as ${example}`)).transform((text, ctx) => {
@@ -136,7 +93,7 @@ const roleFields = {
 interface RoleFields { role_arn?: string | undefined; external_id?: string | undefined; session_name?: string | undefined }
 
 /** The role of an entry, or undefined; an external id or session name without a role is reported. */
-function roleOf(entry: RoleFields, ctx: z.RefinementCtx): RoleConfig | undefined {
+function roleOf(entry: RoleFields, ctx: z.RefinementCtx): RoleRef | undefined {
   if (entry.role_arn === undefined) {
     for (const key of ['external_id', 'session_name'] as const) {
       if (entry[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${key} needs a role_arn to go with`, input: entry[key] });
@@ -154,13 +111,12 @@ function targetEntry<Name extends z.ZodType<unknown, string>>(name: Name) {
   );
 }
 
-/** What every target entry becomes: its configured name, own region, role, expectations, and the name that identifies it for duplicates. */
+/** What every target entry becomes: its configured name, own region, role and expectations. */
 interface TargetEntry {
   readonly name: string;
   readonly region: string | undefined;
-  readonly role: RoleConfig | undefined;
+  readonly role: RoleRef | undefined;
   readonly expect: ExpectConfig | undefined;
-  readonly resourceName: string;
 }
 
 const byName = (entry: { name: string; region?: string | undefined; expect?: ExpectConfig | undefined } & RoleFields, ctx: z.RefinementCtx): TargetEntry => ({
@@ -168,7 +124,6 @@ const byName = (entry: { name: string; region?: string | undefined; expect?: Exp
   region: entry.region,
   role: roleOf(entry, ctx),
   expect: entry.expect,
-  resourceName: entry.name,
 });
 
 const domain = targetEntry(checked(nameString('a domain name'), (name) => nameProblem(name, DOMAIN_NAME_MAX))).transform(byName);
@@ -176,7 +131,7 @@ const domain = targetEntry(checked(nameString('a domain name'), (name) => namePr
 const matchingWorkflow = targetEntry(
   checked(nameString('a workflow name'), (name) => {
     const problem = nameProblem(name, WORKFLOW_NAME_MAX);
-    return problem !== undefined && name.startsWith('arn:')
+    return problem !== undefined && isArn(name)
       ? `${problem}; an ARN is accepted only in entity_resolution.id_mapping_workflows`
       : problem;
   }),
@@ -184,18 +139,17 @@ const matchingWorkflow = targetEntry(
 
 /** A workflow name, or a full ARN which also fixes the workflow's region. */
 const idMappingWorkflowRef = nameString('a workflow name or ARN').transform((text, ctx) => {
-  const ref = text.startsWith('arn:')
-    ? parseIdMappingArn(text)
-    : (nameProblem(text, WORKFLOW_NAME_MAX) ?? { workflowName: text, arnRegion: undefined });
-  if (typeof ref === 'string') {
-    ctx.addIssue({ code: 'custom', message: ref, input: text });
+  const arn = isArn(text) ? parseIdMappingArn(text) : undefined;
+  const problem = arn === undefined ? nameProblem(text, WORKFLOW_NAME_MAX) : 'problem' in arn ? arn.problem : undefined;
+  if (problem !== undefined) {
+    ctx.addIssue({ code: 'custom', message: problem, input: text });
     return z.NEVER;
   }
-  return { text, ...ref };
+  return { text, arnRegion: arn && !('problem' in arn) ? arn.region : undefined };
 });
 
 const idMappingWorkflow = targetEntry(idMappingWorkflowRef).transform((entry, ctx): TargetEntry => {
-  const { text, workflowName, arnRegion } = entry.name;
+  const { text, arnRegion } = entry.name;
   if (arnRegion !== undefined && entry.region !== undefined && entry.region !== arnRegion) {
     ctx.addIssue({
       code: 'custom',
@@ -204,7 +158,7 @@ const idMappingWorkflow = targetEntry(idMappingWorkflowRef).transform((entry, ct
       input: entry.region,
     });
   }
-  return { name: text, region: entry.region ?? arnRegion, role: roleOf(entry, ctx), expect: entry.expect, resourceName: workflowName };
+  return { name: text, region: entry.region, role: roleOf(entry, ctx), expect: entry.expect };
 });
 
 /** A regular expression, checked to compile. */
@@ -274,15 +228,15 @@ function toExporterConfig(config: ConfigShape, ctx: z.RefinementCtx): ExporterCo
     { kind: 'id_mapping', path: ['entity_resolution', 'id_mapping_workflows'], entries: config.entity_resolution?.id_mapping_workflows },
   ];
   const targets: TargetConfig[] = [];
-  const firstPathByIdentity = new Map<string, string>();
+  const firstPathByKey = new Map<string, string>();
   for (const { kind, path, entries = [] } of lists) {
     entries.forEach((entry, index) => {
-      const region = entry.region ?? config.region;
-      const identity = JSON.stringify([kind, entry.resourceName, region ?? null, entry.role?.arn ?? null, entry.role?.externalId ?? null]);
-      const first = firstPathByIdentity.get(identity);
-      if (first === undefined) firstPathByIdentity.set(identity, formatPath([...path, index]));
+      const ref = targetRef(kind, entry.name, entry.region ?? config.region, entry.role);
+      const key = targetKey(ref);
+      const first = firstPathByKey.get(key);
+      if (first === undefined) firstPathByKey.set(key, formatPath([...path, index]));
       else ctx.addIssue({ code: 'custom', path: [...path, index], message: `duplicate target: same kind, name, region and credentials as ${first}` });
-      targets.push({ kind, name: entry.name, region, ...(entry.role ? { role: entry.role } : {}), ...(entry.expect ? { expect: entry.expect } : {}) });
+      targets.push({ ...ref, ...(entry.expect ? { expect: entry.expect } : {}) });
     });
   }
   // A malformed schedule has been reported already; its interval bounds nothing then.

@@ -1,16 +1,5 @@
-/** The three kinds of job source the exporter watches; also the `kind` label of the self-metrics. */
-export type TargetKind = 'identity_resolution' | 'matching' | 'id_mapping';
-
-export const TARGET_KINDS: readonly TargetKind[] = ['identity_resolution', 'matching', 'id_mapping'];
-
-/** A role to assume for a target's calls (another account, or narrower permissions). */
-export interface RoleConfig {
-  readonly arn: string;
-  /** The external id the role's trust policy demands, if any. */
-  readonly externalId?: string | undefined;
-  /** Shown in CloudTrail; default aws-resolution-exporter. */
-  readonly sessionName?: string | undefined;
-}
+import type { TargetKind } from '../model/kinds.js';
+import type { RoleRef, TargetRef } from '../model/target.js';
 
 /**
  * What the user expects of a target, overriding what the exporter infers (schedule, history, defaults).
@@ -29,15 +18,8 @@ export interface ExpectConfig {
   readonly volumeMaxRatio?: number | undefined;
 }
 
-/** One domain (identity_resolution) or workflow (matching, id_mapping) to poll. */
-export interface TargetConfig {
-  readonly kind: TargetKind;
-  /** Domain name, workflow name, or (id_mapping only) a full ID-mapping workflow ARN, as configured. */
-  readonly name: string;
-  /** The target's own region, else the top-level one; undefined lets the SDK resolve it (AWS_REGION, profile). */
-  readonly region: string | undefined;
-  /** The role its calls run under; undefined uses the exporter's own credentials. */
-  readonly role?: RoleConfig | undefined;
+/** One domain (identity_resolution) or workflow (matching, id_mapping) to poll, with what is expected of it. */
+export interface TargetConfig extends TargetRef {
   /** The target's own `expect:`, over its discover block's. */
   readonly expect?: ExpectConfig | undefined;
 }
@@ -53,7 +35,7 @@ export interface DiscoveryConfig {
   readonly exclude: string | undefined;
   /** Customer Profiles: also domains whose identity resolution (Matching) is off. */
   readonly allDomains: boolean;
-  readonly role: RoleConfig | undefined;
+  readonly role: RoleRef | undefined;
   /** Given to every target this discovery finds. */
   readonly expect: ExpectConfig | undefined;
 }

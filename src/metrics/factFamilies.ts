@@ -1,8 +1,8 @@
 import type { AnyTargetSnapshot } from '../collect/snapshot.js';
-import { domainSchedule, scheduledRuns } from '../collect/weeklySchedule.js';
-import { epochSeconds } from '../collect/epoch.js';
 import { AS_OF_COLLECTION, type FamilySpec } from './family.js';
 import { targetLabels } from './targetFamilies.js';
+import { domainSchedule, scheduledRuns } from '../model/weeklySchedule.js';
+import { epochSeconds } from '../model/time.js';
 
 const AS_OF_REFRESH = 'As of the last refresh (GetDomain or List*Workflows, every refresh_every_collections collections).';
 const DOMAIN_LABELS = ['aws_account_id', 'aws_region', 'domain'];

@@ -1,7 +1,8 @@
 import type { IdentityResolutionJobDetail, IdMappingJobDetail, MatchingJobDetail } from '../aws/types.js';
 import { identityResolutionSpec, matchingSpec } from '../collect/kinds.js';
-import { epochSeconds } from '../collect/epoch.js';
 import { AS_OF_COLLECTION, emitStateset, messageLabel, type FamilySpec, type Labels } from './family.js';
+import { epochSeconds } from '../model/time.js';
+import { METRIC_PREFIX } from '../model/kinds.js';
 
 /** One exported job: its detail, the labels of its target plus `job_id`, and the time the data was read. */
 export interface JobInput<D> {
@@ -76,7 +77,7 @@ function messageFamily<D>(name: string, labelNames: readonly string[], help: str
   };
 }
 
-const IR_PREFIX = 'aws_customer_profiles_identity_resolution_';
+const IR_PREFIX = METRIC_PREFIX.identity_resolution;
 const IR_JOB_LABELS = ['aws_account_id', 'aws_region', 'domain', 'job_id'];
 const IR_JOB = 'identity-resolution job';
 
@@ -140,8 +141,8 @@ function entityResolutionJobFamilies<D extends EntityResolutionJob>(prefix: stri
   ];
 }
 
-const MATCHING_PREFIX = 'aws_entity_resolution_matching_';
-const ID_MAPPING_PREFIX = 'aws_entity_resolution_id_mapping_';
+const MATCHING_PREFIX = METRIC_PREFIX.matching;
+const ID_MAPPING_PREFIX = METRIC_PREFIX.id_mapping;
 
 /** Per-job families of an Entity Resolution matching job (GetMatchingJob). */
 export const matchingJobFamilies: readonly FamilySpec<JobInput<MatchingJobDetail>>[] = [

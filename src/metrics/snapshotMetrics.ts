@@ -1,11 +1,11 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { TargetKind } from '../config/types.js';
 import type { AnyTargetSnapshot, CollectionSnapshot } from '../collect/snapshot.js';
 import { encodePart, StreamEncoder, type ExpositionPart } from '../http/exposition.js';
 import type { FamilySpec, Labels } from './family.js';
 import { identityResolutionJobFamilies, idMappingJobFamilies, matchingJobFamilies, type JobInput } from './jobFamilies.js';
 import { domainFamilies, workflowFamilies } from './factFamilies.js';
 import { selfTargetFamilies, targetFamilies, targetLabels } from './targetFamilies.js';
+import type { TargetKind } from '../model/kinds.js';
 
 /** Every family the snapshot feeds, by the kind of target and the input it reads. */
 const TARGET_FAMILIES: Readonly<Record<TargetKind, readonly FamilySpec<AnyTargetSnapshot>[]>> = {

@@ -1,14 +1,14 @@
-import type { TargetKind } from '../config/types.js';
 import { KIND_SPECS } from '../collect/kinds.js';
 import { RECENT_RUNS } from '../collect/runSummary.js';
 import type { AnyTargetSnapshot, Expectations } from '../collect/snapshot.js';
 import { AS_OF_COLLECTION, emitStateset, messageLabel, type FamilySpec, type Labels } from './family.js';
+import { METRIC_PREFIX, TARGET_LABEL, type TargetKind } from '../model/kinds.js';
 
 /** How each kind of target is named in metric names and labels. */
 export const KIND_NAMING: Readonly<Record<TargetKind, { prefix: string; targetLabel: 'domain' | 'workflow'; what: string; targetWhat: string }>> = {
-  identity_resolution: { prefix: 'aws_customer_profiles_identity_resolution_', targetLabel: 'domain', what: 'identity-resolution job', targetWhat: 'domain' },
-  matching: { prefix: 'aws_entity_resolution_matching_', targetLabel: 'workflow', what: 'matching job', targetWhat: 'matching workflow' },
-  id_mapping: { prefix: 'aws_entity_resolution_id_mapping_', targetLabel: 'workflow', what: 'ID-mapping job', targetWhat: 'ID-mapping workflow' },
+  identity_resolution: { prefix: METRIC_PREFIX.identity_resolution, targetLabel: TARGET_LABEL.identity_resolution, what: 'identity-resolution job', targetWhat: 'domain' },
+  matching: { prefix: METRIC_PREFIX.matching, targetLabel: TARGET_LABEL.matching, what: 'matching job', targetWhat: 'matching workflow' },
+  id_mapping: { prefix: METRIC_PREFIX.id_mapping, targetLabel: TARGET_LABEL.id_mapping, what: 'ID-mapping job', targetWhat: 'ID-mapping workflow' },
 };
 
 /** The labels that identify a target's series in the job families: account, region and domain or workflow. */

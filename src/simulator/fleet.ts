@@ -10,6 +10,7 @@ import {
   type SimKind,
   type WireObject,
 } from './lifecycle.js';
+import { identityKey } from '../model/target.js';
 import { SeededRandom } from './random.js';
 
 /** Where a simulated domain or workflow lives. */
@@ -223,8 +224,9 @@ function explicitStart(detail: WireObject): number {
   return typeof start === 'number' ? start : Number.POSITIVE_INFINITY;
 }
 
+/** The exporter's key of the same target: a simulated target is one resource in one account and region. */
 export function targetKey(ref: TargetRef): string {
-  return [ref.accountId, ref.region, ref.kind, ref.name].join('/');
+  return identityKey({ kind: ref.kind, target: ref.name, accountId: ref.accountId, region: ref.region });
 }
 
 /** Every simulated target, by account, region, kind and name. */

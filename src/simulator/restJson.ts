@@ -1,4 +1,5 @@
 import { summaryOf, type SimKind, type WireObject } from './lifecycle.js';
+import { isArn, parseIdMappingArn } from '../model/target.js';
 import type { Fleet, SimTarget, TargetRef } from './fleet.js';
 
 /** The two restJson1 services, by their SigV4 signing names. */
@@ -27,8 +28,6 @@ export interface RoutedCall {
   readonly jobId: string | undefined;
 }
 
-const ID_MAPPING_ARN = /^arn:aws(?:-us-gov|-cn)?:entityresolution:([a-z0-9-]+):(\d{12}):idmappingworkflow\/(.+)$/;
-
 /** Maps a GET path to its operation; undefined when no operation has that route. */
 export function routeRestJson(path: string): RoutedCall | undefined {
   // Labels are percent-encoded (an ARN's '/' and ':' too), so split first and decode each segment after.
@@ -41,8 +40,9 @@ export function routeRestJson(path: string): RoutedCall | undefined {
   const [collection, name, sub, jobId, extra] = segments;
   if (extra !== undefined) return undefined;
   const call = (service: RestService, operation: string, targetName?: string, job?: string): RoutedCall => {
-    const arn = targetName === undefined ? null : ID_MAPPING_ARN.exec(targetName);
-    return { service, operation, targetName: arn?.[3] ?? targetName, arnAccountId: arn?.[2], arnRegion: arn?.[1], jobId: job };
+    const parsed = targetName !== undefined && isArn(targetName) ? parseIdMappingArn(targetName) : undefined;
+    const arn = parsed && !('problem' in parsed) ? parsed : undefined;
+    return { service, operation, targetName: arn?.workflowName ?? targetName, arnAccountId: arn?.accountId, arnRegion: arn?.region, jobId: job };
   };
   if (collection === 'domains') {
     if (name === undefined || name === '') return call('profile', 'ListDomains');

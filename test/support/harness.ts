@@ -1,9 +1,11 @@
 import type { Shard } from '../../src/collect/shard.js';
 import type { CollectionSnapshot } from '../../src/collect/snapshot.js';
-import type { ExporterConfig, TargetConfig, TargetKind } from '../../src/config/types.js';
+import type { ExporterConfig, TargetConfig } from '../../src/config/types.js';
 import { startExporter, type RunningExporter } from '../../src/exporter.js';
 import { createLogger } from '../../src/log.js';
 import { startSimulator, type FleetSpec, type SimulatorOptions, type Simulator } from '../../src/simulator/index.js';
+import type { TargetKind } from '../../src/model/kinds.js';
+import { targetRef } from '../../src/model/target.js';
 
 export const TEST_CREDENTIALS = { accessKeyId: 'AKIATESTHARNESS00001', secretAccessKey: 'harness-secret-key-never-logged' };
 export const REGION = 'us-east-1';
@@ -111,7 +113,7 @@ export class Harness {
 
 /** Every target of a fleet spec in its first account and region. */
 export function targetsOf(fleet: FleetSpec): TargetConfig[] {
-  const of = (kind: TargetKind, names: readonly string[] = []): TargetConfig[] => names.map((name) => ({ kind, name, region: REGION }));
+  const of = (kind: TargetKind, names: readonly string[] = []): TargetConfig[] => names.map((name) => targetRef(kind, name, REGION));
   return [...of('identity_resolution', fleet.domains), ...of('matching', fleet.matchingWorkflows), ...of('id_mapping', fleet.idMappingWorkflows)];
 }
 

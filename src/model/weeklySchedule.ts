@@ -1,5 +1,3 @@
-import type { DomainDetail } from '../aws/catalogSources.js';
-
 /** Days as AWS names them in Matching.JobSchedule.DayOfTheWeek, in the order of Date.getUTCDay(). */
 const DAYS = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'];
 export const WEEK_SECONDS = 7 * 86_400;
@@ -11,11 +9,19 @@ export interface WeeklySchedule {
   readonly time: string | undefined;
 }
 
+/** What GetDomain says about a domain's identity-resolution schedule (the part of its answer read here). */
+export interface DomainMatchingSettings {
+  readonly Matching?: {
+    readonly Enabled?: boolean | undefined;
+    readonly JobSchedule?: { readonly DayOfTheWeek?: string | undefined; readonly Time?: string | undefined } | undefined;
+  } | undefined;
+}
+
 /** AWS's schedule when a domain sets none: "it runs every Saturday at 12AM UTC". */
 export const AWS_DEFAULT_SCHEDULE: WeeklySchedule = { dayOfTheWeek: 'SATURDAY', time: '0:00' };
 
 /** The weekly schedule of a domain whose ML identity resolution is on (AWS's default when it sets none); undefined when it is off. */
-export function domainSchedule(domain: DomainDetail | undefined): WeeklySchedule | undefined {
+export function domainSchedule(domain: DomainMatchingSettings | undefined): WeeklySchedule | undefined {
   const matching = domain?.Matching;
   if (matching?.Enabled !== true) return undefined;
   const schedule = matching.JobSchedule;
@@ -23,7 +29,7 @@ export function domainSchedule(domain: DomainDetail | undefined): WeeklySchedule
 }
 
 /** Seconds between a domain's scheduled runs: a week while identity resolution is on with a readable schedule. */
-export function scheduledIntervalOf(domain: DomainDetail | undefined): number | undefined {
+export function scheduledIntervalOf(domain: DomainMatchingSettings | undefined): number | undefined {
   const schedule = domainSchedule(domain);
   return schedule !== undefined && offsetInWeek(schedule) !== undefined ? WEEK_SECONDS : undefined;
 }
