@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import cron, { type ScheduledTask } from 'node-cron';
 import { AccountResolver } from './aws/accounts.js';
-import { AwsClients, DEFAULT_MAX_ATTEMPTS, type AwsCredentials } from './aws/clients.js';
+import { AwsClients, type AwsCredentials } from './aws/clients.js';
 import { CallPacer } from './aws/pacing.js';
 import { Poller } from './collect/poller.js';
 import type { Shard } from './collect/shard.js';
@@ -78,9 +78,8 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   let config = options.config;
   // The resolver needs the clients, and the clients label their calls with the accounts the resolver finds.
   const clients: AwsClients = new AwsClients({
-    endpointUrl: config.endpointUrl,
-    requestTimeoutMs: config.requestTimeoutSeconds * 1000,
-    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    settings: config,
+    maxAttempts: options.maxAttempts,
     credentials: options.credentials,
     observe: (attempt) => { self.awsAttempt(attempt); },
     accountOf: (role): string | undefined => accounts.known(role),
@@ -164,7 +163,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     }
     const previous = config;
     config = next;
-    clients.reconfigure(next.endpointUrl, next.requestTimeoutSeconds * 1000);
+    clients.reconfigure(next);
     pacer.reconfigure(next.rateLimit, next.concurrency);
     poller.reconfigure(next);
     if (next.schedule !== previous.schedule) {

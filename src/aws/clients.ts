@@ -9,12 +9,18 @@ import type { RoleRef } from '../model/target.js';
 /** Attempts per AWS call, the first included: a throttled or dropped call is retried by the SDK twice. */
 export const DEFAULT_MAX_ATTEMPTS = 3;
 
-export interface AwsClientOptions {
+/** What the configuration decides of every AWS call (an ExporterConfig is one). */
+export interface AwsCallSettings {
   /** Overrides every service endpoint; otherwise the SDK's own resolution (AWS_ENDPOINT_URL_*, config files). */
   readonly endpointUrl: string | undefined;
   /** Per HTTP attempt; a hanging connection fails after this instead of stalling the collection. */
-  readonly requestTimeoutMs: number;
-  readonly maxAttempts: number;
+  readonly requestTimeoutSeconds: number;
+}
+
+export interface AwsClientOptions {
+  readonly settings: AwsCallSettings;
+  /** Attempts per call, the first included; {@link DEFAULT_MAX_ATTEMPTS} unless a test wants no retries. */
+  readonly maxAttempts?: number | undefined;
   readonly observe: AwsAttemptObserver;
   /** Fixed credentials; undefined uses the SDK's default provider chain. */
   readonly credentials: AwsCredentials | undefined;
@@ -74,13 +80,18 @@ export class AwsClients {
 
   constructor(private options: AwsClientOptions) {}
 
+  private get maxAttempts(): number {
+    return this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  }
+
   /**
    * A reloaded configuration's endpoint and timeout: the clients made so far are closed, and the next call
    * per service and region makes a new one. Unchanged settings keep the clients (and their connections).
    */
-  reconfigure(endpointUrl: string | undefined, requestTimeoutMs: number): void {
-    if (endpointUrl === this.options.endpointUrl && requestTimeoutMs === this.options.requestTimeoutMs) return;
-    this.options = { ...this.options, endpointUrl, requestTimeoutMs };
+  reconfigure(settings: AwsCallSettings): void {
+    const { endpointUrl, requestTimeoutSeconds } = this.options.settings;
+    if (settings.endpointUrl === endpointUrl && settings.requestTimeoutSeconds === requestTimeoutSeconds) return;
+    this.options = { ...this.options, settings };
     this.destroy();
   }
 
@@ -164,7 +175,9 @@ export class AwsClients {
   }
 
   private clientConfig(region: string | undefined, role: RoleRef | undefined): ClientConfig {
-    const endpoint = this.options.endpointUrl === undefined ? {} : { endpoint: this.options.endpointUrl };
+    const { endpointUrl, requestTimeoutSeconds } = this.options.settings;
+    const endpoint = endpointUrl === undefined ? {} : { endpoint: endpointUrl };
+    const timeoutMs = requestTimeoutSeconds * 1000;
     const set = this.set(role);
     const credentials = role === undefined ? this.options.credentials : (set.session ??= this.assumedRole(role, region, endpoint));
     return {
@@ -173,10 +186,10 @@ export class AwsClients {
       ...(credentials === undefined ? {} : { credentials }),
       // Adaptive mode adds the SDK's client-side rate limiter after the first throttle: a safety net under our own pacing.
       retryMode: 'adaptive',
-      maxAttempts: this.options.maxAttempts,
+      maxAttempts: this.maxAttempts,
       // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and a hanging
       // connection stalls the collection until the socket dies.
-      requestHandler: { requestTimeout: this.options.requestTimeoutMs, connectionTimeout: this.options.requestTimeoutMs, throwOnRequestTimeout: true },
+      requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs, throwOnRequestTimeout: true },
     };
   }
 
@@ -192,7 +205,7 @@ export class AwsClients {
         ...(role.externalId === undefined ? {} : { ExternalId: role.externalId }),
       },
       ...(this.options.credentials === undefined ? {} : { masterCredentials: this.options.credentials }),
-      clientConfig: { ...(region === undefined ? {} : { region }), ...endpoint, maxAttempts: this.options.maxAttempts },
+      clientConfig: { ...(region === undefined ? {} : { region }), ...endpoint, maxAttempts: this.maxAttempts },
       // AssumeRole runs under the exporter's own credentials: its calls count against that account.
       clientPlugins: [{ applyToStack: (stack) => { instrumentClient({ middlewareStack: stack }, 'sts', this.options.observe, this.place(undefined, region)); } }],
     });

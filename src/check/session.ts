@@ -1,5 +1,5 @@
 import { AccountResolver } from '../aws/accounts.js';
-import { AwsClients, DEFAULT_MAX_ATTEMPTS } from '../aws/clients.js';
+import { AwsClients } from '../aws/clients.js';
 import { CallPacer } from '../aws/pacing.js';
 import { Refresher } from '../collect/refresh.js';
 import { targetKey } from '../model/target.js';
@@ -23,11 +23,9 @@ export interface CheckSession {
 
 /** Runs `check` with the clients the exporter would make for `config`, and closes them afterwards. */
 export async function withCheckSession<T>(config: ExporterConfig, logger: Logger, check: (session: CheckSession) => Promise<T>): Promise<T> {
+  // The exporter's own settings and retries: the check makes the calls the exporter would.
   const clients = new AwsClients({
-    endpointUrl: config.endpointUrl,
-    requestTimeoutMs: config.requestTimeoutSeconds * 1000,
-    // A throttled or dropped call is retried as the exporter's own are.
-    maxAttempts: DEFAULT_MAX_ATTEMPTS,
+    settings: config,
     credentials: undefined,
     observe: () => undefined,
   });
