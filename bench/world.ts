@@ -1,6 +1,6 @@
 import { parseConfig } from '../src/config/load.js';
 import type { ExporterConfig } from '../src/config/types.js';
-import { startExporter, type ReloadOutcome, type RunningExporter } from '../src/exporter.js';
+import { manualSchedule, type ReloadOutcome, type RunningExporter, startExporter } from '../src/exporter.js';
 import { createLogger, type Logger } from '../src/log.js';
 import { DEFAULT_REGION, type FleetSpec } from '../src/simulator/index.js';
 import { RemoteSimulator } from './simulatorClient.js';
@@ -72,7 +72,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     host: '127.0.0.1',
     port: 0,
     telemetryPath: '/metrics',
-    schedule: false,
+    scheduler: manualSchedule,
     now: () => clockMs,
     credentials: CREDENTIALS,
     loadConfig: () => Promise.resolve(next),

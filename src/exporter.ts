@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import cron, { type ScheduledTask } from 'node-cron';
+import cron from 'node-cron';
 import { AccountResolver } from './aws/accounts.js';
 import { AwsClients, type AwsCredentials } from './aws/clients.js';
 import { CallPacer } from './aws/pacing.js';
@@ -28,8 +28,8 @@ export interface ExporterOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly telemetryPath: string;
-  /** Runs collections on the config's schedule; tests turn it off and call collect() themselves. */
-  readonly schedule: boolean;
+  /** Runs collections on the config's schedule: {@link cronScheduler}, or a test's own that ticks when it says. */
+  readonly scheduler: Scheduler;
   /** Attempts per AWS call, the first included (the SDK's retries). */
   readonly maxAttempts?: number;
   /** Wall clock in epoch milliseconds. */
@@ -46,6 +46,18 @@ export interface ExporterOptions {
   readonly enableLifecycle?: boolean;
 }
 
+/** Calls `tick` on each time a cron expression names, until stopped. */
+export type Scheduler = (expression: string, tick: () => void) => { stop(): Promise<void> | void };
+
+/** node-cron's schedule; a tick while a collection still runs is skipped and counted by the poller, not by node-cron. */
+export const cronScheduler: Scheduler = (expression, tick) => {
+  const task = cron.schedule(expression, tick, { name: 'collection', noOverlap: false });
+  return { stop: () => task.destroy() };
+};
+
+/** Never ticks: collections run when collect() is called (tests, the bench). */
+export const manualSchedule: Scheduler = () => ({ stop: () => undefined });
+
 /** How a reload went: `problems` holds one `FILE: path: problem` line each when it was rejected. */
 export interface ReloadOutcome {
   readonly ok: boolean;
@@ -55,7 +67,7 @@ export interface ReloadOutcome {
 export interface RunningExporter {
   /** http://HOST:PORT of the listening server, https:// when the web config turns TLS on. */
   readonly url: string;
-  /** Runs one collection now (undefined when one is already running). */
+  /** Runs one collection now (undefined when one is already running); the first is the caller's to start. */
   collect(): Promise<CollectionSnapshot> | undefined;
   /**
    * Reads the configuration again and applies it (targets, window, schedule, rate, endpoint), then collects.
@@ -142,13 +154,12 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     running?.catch((err: unknown) => { logger.error({ err }, 'collection crashed'); });
     return running;
   };
-  let task: ScheduledTask | undefined;
+  let task: ReturnType<Scheduler> | undefined;
   const schedule = (): void => {
     self.scheduleIntervalSeconds(scheduleIntervalSeconds(config.schedule));
-    if (options.schedule) task = cron.schedule(config.schedule, () => { void runCollection(); }, { name: 'collection', noOverlap: false });
+    task = options.scheduler(config.schedule, () => { void runCollection(); });
   };
   schedule();
-  if (options.schedule) void runCollection();
 
   const reload = async (): Promise<ReloadOutcome> => {
     if (!options.loadConfig) return { ok: false, problems: ['there is no configuration file to reload (demo mode)'] };
@@ -167,7 +178,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     pacer.reconfigure(next.rateLimit, next.concurrency);
     poller.reconfigure(next);
     if (next.schedule !== previous.schedule) {
-      await task?.destroy();
+      await task?.stop();
       schedule();
     }
     self.configLoaded(true, now() / 1000);
@@ -183,7 +194,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     collect: runCollection,
     reload,
     async stop() {
-      await task?.destroy();
+      await task?.stop();
       clients.destroy();
       await new Promise<void>((resolve) => {
         server.close(() => { resolve(); });

@@ -4,7 +4,7 @@ import { requireRegions } from './check/region.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
 import type { AwsCredentials } from './aws/clients.js';
 import type { ExporterConfig } from './config/types.js';
-import { startExporter } from './exporter.js';
+import { cronScheduler, startExporter } from './exporter.js';
 import { loadWebConfigFile } from './http/webConfig.js';
 import { createLogger } from './log.js';
 import { isSupportedNode, REVISION, SUPPORTED_NODE, VERSION } from './version.js';
@@ -93,7 +93,7 @@ async function main(argv: readonly string[]): Promise<void> {
     host: flags.listenHost,
     port: flags.listenPort,
     telemetryPath: flags.telemetryPath,
-    schedule: true,
+    scheduler: cronScheduler,
     shard: flags.shard,
     enableLifecycle: flags.enableLifecycle,
     ...(credentials ? { credentials } : {}),
@@ -101,6 +101,8 @@ async function main(argv: readonly string[]): Promise<void> {
     ...(flags.demo ? {} : { loadConfig: () => loadRunnableConfig(flags.configFile) }),
   });
   stopActions.push(() => exporter.stop());
+  // The first collection starts now, not at the schedule's first tick: /-/ready waits for it.
+  void exporter.collect();
   reload = () => { void exporter.reload(); };
   if (flags.demo) process.stdout.write(`\nDemo running: open ${exporter.url}/ (metrics at ${exporter.url}${flags.telemetryPath}). Ctrl-C stops it.\n\n`);
 }

@@ -14,7 +14,7 @@ import { expect } from 'chai';
 import { parseAllDocuments } from 'yaml';
 import { parseFlags } from '../src/cli/flags.js';
 import { parseConfig } from '../src/config/load.js';
-import { startExporter, type RunningExporter } from '../src/exporter.js';
+import { manualSchedule, type RunningExporter, startExporter } from '../src/exporter.js';
 import { loadWebConfigFile } from '../src/http/webConfig.js';
 import { createLogger } from '../src/log.js';
 import { request } from './support/request.js';
@@ -159,7 +159,7 @@ describe('probes: an exporter with TLS and basic authentication, probed as the m
       host: '127.0.0.1',
       port: 0,
       telemetryPath: '/metrics',
-      schedule: false,
+      scheduler: manualSchedule,
       ...(webConfigFile === undefined ? {} : { webConfig: await loadWebConfigFile(webConfigFile) }),
     });
     return Number(new URL(running.url).port);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { expect } from 'chai';
 import { ConfigError, parseConfig } from '../src/config/load.js';
-import { startExporter, type RunningExporter } from '../src/exporter.js';
+import { manualSchedule, type RunningExporter, startExporter } from '../src/exporter.js';
 import { BasicAuthenticator, parseBasicAuth } from '../src/http/server.js';
 import { loadWebConfigFile } from '../src/http/webConfig.js';
 import { createLogger } from '../src/log.js';
@@ -112,7 +112,7 @@ describe('web configuration (--web.config.file)', function () {
       host: '127.0.0.1',
       port: 0,
       telemetryPath,
-      schedule: false,
+      scheduler: manualSchedule,
       webConfig: await loadWebConfigFile(webConfigFile(yaml)),
     });
     return running.url;

@@ -73,6 +73,23 @@ export interface DomainFacts {
   totalSizeBytes: number;
 }
 
+/** What a simulated target is made from. */
+export interface SimTargetOptions {
+  readonly ref: TargetRef;
+  readonly seed: string;
+  readonly settings: JobPlanSettings;
+  /** Jobs it has already run. */
+  readonly history: number;
+  /** Jobs kept listable: older ones expire, as AWS expires old jobs. */
+  readonly retention: number;
+  /** Whether its newest job is still running. */
+  readonly running: boolean;
+  readonly now: number;
+  readonly listOrder: ListOrder;
+  /** Times it was created before: a workflow deleted and created again gets new job ids. */
+  readonly incarnation: number;
+}
+
 /**
  * A simulated domain or workflow: generated jobs that start every interval and move through their lifecycle
  * as simulated time passes, plus jobs a test put there verbatim, less jobs a test deleted.
@@ -92,18 +109,18 @@ export class SimTarget {
   /** Start of the newest history job (index history - 1). */
   private readonly anchor: number;
 
-  constructor(
-    readonly ref: TargetRef,
-    private readonly seed: string,
-    private readonly settings: JobPlanSettings,
-    private readonly history: number,
-    /** Jobs kept listable: older ones expire, as AWS expires old jobs. */
-    private readonly retention: number,
-    running: boolean,
-    now: number,
-    listOrder: ListOrder,
-    incarnation = 0,
-  ) {
+  readonly ref: TargetRef;
+  private readonly seed: string;
+  private readonly settings: JobPlanSettings;
+  private readonly history: number;
+  private readonly retention: number;
+
+  constructor({ ref, seed, settings, history, retention, running, now, listOrder, incarnation }: SimTargetOptions) {
+    this.ref = ref;
+    this.seed = seed;
+    this.settings = settings;
+    this.history = history;
+    this.retention = retention;
     this.key = targetKey(ref);
     // A workflow deleted and created again is a new resource: AWS gives its jobs new ids.
     this.idKey = incarnation === 0 ? this.key : `${this.key}\u0000${incarnation}`;
@@ -272,7 +289,9 @@ export class Fleet {
     const history = this.spec.historyJobsPerTarget ?? 20;
     const incarnation = this.incarnations.get(targetKey(ref)) ?? 0;
     this.incarnations.set(targetKey(ref), incarnation + 1);
-    const target = new SimTarget(ref, this.seed, settings, history, Math.max(history, 20), running, now, this.spec.listOrder ?? 'newest-first', incarnation);
+    const target = new SimTarget({
+      ref, seed: this.seed, settings, history, retention: Math.max(history, 20), running, now, listOrder: this.spec.listOrder ?? 'newest-first', incarnation,
+    });
     if (target.domain && this.spec.matchingDisabledDomains?.includes(ref.name)) target.domain.matchingEnabled = false;
     this.targets.set(target.key, target);
     return target;

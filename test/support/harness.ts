@@ -1,7 +1,7 @@
 import type { Shard } from '../../src/collect/shard.js';
 import type { CollectionSnapshot } from '../../src/collect/snapshot.js';
 import type { ExporterConfig, TargetConfig } from '../../src/config/types.js';
-import { startExporter, type RunningExporter } from '../../src/exporter.js';
+import { manualSchedule, type RunningExporter, startExporter } from '../../src/exporter.js';
 import { createLogger } from '../../src/log.js';
 import { startSimulator, type FleetSpec, type SimulatorOptions, type Simulator } from '../../src/simulator/index.js';
 import type { TargetKind } from '../../src/model/kinds.js';
@@ -76,7 +76,7 @@ export class Harness {
       host: '127.0.0.1',
       port: 0,
       telemetryPath: '/metrics',
-      schedule: false,
+      scheduler: manualSchedule,
       now: clock.now,
       credentials: TEST_CREDENTIALS,
       maxAttempts: options.maxAttempts ?? 1,
