@@ -4,6 +4,7 @@ import cron from 'node-cron';
 import { AccountResolver } from './aws/accounts.js';
 import { AwsClients, type AwsCredentials } from './aws/clients.js';
 import { CallPacer } from './aws/pacing.js';
+import { sdkSources } from './aws/sourceFactory.js';
 import { Poller } from './collect/poller.js';
 import type { Shard } from './collect/shard.js';
 import { loadState, saveState } from './collect/stateFile.js';
@@ -99,7 +100,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   const accounts = new AccountResolver(clients);
   const pacer = new CallPacer(config.rateLimit, config.concurrency);
   const poller = new Poller(config, {
-    clients,
+    sources: sdkSources(clients),
     accounts,
     pacer,
     shard: options.shard,

@@ -36,5 +36,12 @@ export type MatchingJobDetail = WithoutMetadata<GetMatchingJobCommandOutput>;
 /** GetIdMappingJob's answer. */
 export type IdMappingJobDetail = WithoutMetadata<GetIdMappingJobCommandOutput>;
 
+/** The job detail type each kind of target collects. */
+export interface JobDetailByKind {
+  identity_resolution: IdentityResolutionJobDetail;
+  matching: MatchingJobDetail;
+  id_mapping: IdMappingJobDetail;
+}
+
 /** Which AWS service a call went to; the `aws_service` label. */
 export type AwsService = 'customer_profiles' | 'entity_resolution' | 'sts';

@@ -1,6 +1,7 @@
 import { AccountResolver } from '../aws/accounts.js';
 import { AwsClients } from '../aws/clients.js';
 import { CallPacer } from '../aws/pacing.js';
+import { sdkSources } from '../aws/sourceFactory.js';
 import { Refresher } from '../collect/refresh.js';
 import { targetKey } from '../model/target.js';
 import type { ExporterConfig, TargetConfig } from '../config/types.js';
@@ -31,7 +32,7 @@ export async function withCheckSession<T>(config: ExporterConfig, logger: Logger
   });
   const accounts = new AccountResolver(clients);
   const pacer = new CallPacer(config.rateLimit, config.concurrency);
-  const refresher = new Refresher({ clients, accounts, pacer, logger });
+  const refresher = new Refresher({ sources: sdkSources(clients), accounts, pacer, logger });
   try {
     return await check({
       clients,

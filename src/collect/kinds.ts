@@ -1,12 +1,5 @@
-import type { IdentityResolutionJobDetail, IdMappingJobDetail, MatchingJobDetail } from '../aws/types.js';
+import type { JobDetailByKind } from '../aws/types.js';
 import { JOB_STATUSES, type TargetKind } from '../model/kinds.js';
-
-/** The job detail type each kind of target collects. */
-export interface JobDetailByKind {
-  identity_resolution: IdentityResolutionJobDetail;
-  matching: MatchingJobDetail;
-  id_mapping: IdMappingJobDetail;
-}
 
 /** What the collector must know about one kind of job: its statuses and which statistics add up in counters. */
 export interface KindSpec<K extends TargetKind> {

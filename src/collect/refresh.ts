@@ -1,8 +1,6 @@
-import { getDomain, listDomainNames, listWorkflows, type DomainDetail, type WorkflowSummary } from '../aws/catalogSources.js';
-import type { AccountResolver } from '../aws/accounts.js';
-import { type AwsClients } from '../aws/clients.js';
+import type { DomainDetail, WorkflowSummary } from '../aws/catalogSources.js';
 import type { CallPacer } from '../aws/pacing.js';
-import type { CallGate } from '../aws/sources.js';
+import type { AccountLookup, CatalogSource, SourceFactory } from '../aws/sourceFactory.js';
 import type { DiscoveryConfig, TargetConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { FailureLog, targetContext } from './failureLog.js';
@@ -11,8 +9,8 @@ import { identityKey, roleKey, targetRef, type RoleRef, type TargetIdentity } fr
 import type { TargetKind } from '../model/kinds.js';
 
 export interface RefreshDependencies {
-  readonly clients: AwsClients;
-  readonly accounts: AccountResolver;
+  readonly sources: SourceFactory;
+  readonly accounts: AccountLookup;
   readonly pacer: CallPacer;
   readonly logger: Logger;
 }
@@ -31,28 +29,22 @@ class RoundCache {
   constructor(private readonly deps: RefreshDependencies, private readonly signal: AbortSignal | undefined) {}
 
   domain(region: string | undefined, role: RoleRef | undefined, name: string): Promise<DomainDetail> {
-    return this.once(this.domains, `${scope(region, role)}\u0000${name}`, async () => {
-      const gate = await this.gate(region, role);
-      return getDomain(() => this.deps.clients.customerProfiles(region, role), gate, name, this.signal);
-    });
+    return this.once(this.domains, `${scope(region, role)}\u0000${name}`, async () => (await this.catalog(region, role)).domain(name, this.signal));
   }
 
   workflowList(region: string | undefined, role: RoleRef | undefined): Promise<WorkflowSummary[]> {
-    return this.once(this.workflows, scope(region, role), async () => {
-      const gate = await this.gate(region, role);
-      return listWorkflows(() => this.deps.clients.entityResolution(region, role), gate, ['matching', 'id_mapping'], this.signal);
-    });
+    return this.once(this.workflows, scope(region, role), async () => (await this.catalog(region, role)).workflows(['matching', 'id_mapping'], this.signal));
   }
 
   async domainNames(region: string | undefined, role: RoleRef | undefined): Promise<string[]> {
-    const gate = await this.gate(region, role);
-    return listDomainNames(() => this.deps.clients.customerProfiles(region, role), gate, this.signal);
+    return (await this.catalog(region, role)).domainNames(this.signal);
   }
 
-  private async gate(region: string | undefined, role: RoleRef | undefined): Promise<CallGate> {
-    const resolvedRegion = region ?? (await this.deps.clients.defaultRegion());
+  /** The catalogue of a credential set and region, paced as the account and region it turns out to be. */
+  private async catalog(region: string | undefined, role: RoleRef | undefined): Promise<CatalogSource> {
+    const resolvedRegion = region ?? (await this.deps.sources.defaultRegion());
     const accountId = await this.deps.accounts.accountId(resolvedRegion, role);
-    return this.deps.pacer.gate(accountId, resolvedRegion);
+    return this.deps.sources.catalog(region, role, this.deps.pacer.gate(accountId, resolvedRegion));
   }
 
   private once<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {

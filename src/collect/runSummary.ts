@@ -1,6 +1,7 @@
 import type { JobSummary } from '../aws/types.js';
 import { byNewestStart, newestFirst } from './jobWindow.js';
-import type { JobDetailByKind, KindSpec } from './kinds.js';
+import type { JobDetailByKind } from '../aws/types.js';
+import type { KindSpec } from './kinds.js';
 import type { CollectedJob, FinishedJob, LatestJob, RunHistory, RunSummary, Volumes } from './snapshot.js';
 import { epochSeconds } from '../model/time.js';
 import type { TargetKind } from '../model/kinds.js';

@@ -1,5 +1,5 @@
 import type { DomainDetail, WorkflowSummary } from '../aws/catalogSources.js';
-import type { JobDetailByKind } from './kinds.js';
+import type { JobDetailByKind } from '../aws/types.js';
 import type { TargetKind } from '../model/kinds.js';
 
 /** Where a target lives: the labels every one of its series carries. */

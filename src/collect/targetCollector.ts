@@ -1,7 +1,8 @@
 import { isNotFound } from '../aws/errors.js';
 import type { JobSource, JobSummary } from '../aws/types.js';
 import { listJobWindow, selectWindow, type WindowSpec } from './jobWindow.js';
-import type { JobDetailByKind, KindSpec } from './kinds.js';
+import type { JobDetailByKind } from '../aws/types.js';
+import type { KindSpec } from './kinds.js';
 import { EMPTY_RUN_MEMORY, newestFinishedListed, summarizeRuns, type RunMemory } from './runSummary.js';
 import type { CollectedJob, TargetSnapshot } from './snapshot.js';
 import type { TargetKind } from '../model/kinds.js';

@@ -1,11 +1,9 @@
-import type { AccountResolver } from '../aws/accounts.js';
-import type { AwsClients } from '../aws/clients.js';
 import { awsErrorName, describeError } from '../aws/errors.js';
 import type { CallPacer } from '../aws/pacing.js';
-import { identityResolutionJobs, idMappingJobs, matchingJobs, type CallGate } from '../aws/sources.js';
-import type { JobSource } from '../aws/types.js';
+import type { AccountLookup, SourceFactory } from '../aws/sourceFactory.js';
+import type { JobDetailByKind, JobSource } from '../aws/types.js';
 import type { TargetConfig } from '../config/types.js';
-import { KIND_SPECS, type JobDetailByKind } from './kinds.js';
+import { KIND_SPECS, type KindSpec } from './kinds.js';
 import type { AnyTargetSnapshot, TargetSnapshot } from './snapshot.js';
 import { TargetCollector, type TargetState, type WindowSettings } from './targetCollector.js';
 import type { TargetIdentity } from '../model/target.js';
@@ -13,8 +11,8 @@ import type { TargetKind } from '../model/kinds.js';
 
 /** What a target needs from the rest of the exporter to reach AWS. */
 export interface TargetDependencies {
-  readonly clients: AwsClients;
-  readonly accounts: AccountResolver;
+  readonly sources: SourceFactory;
+  readonly accounts: AccountLookup;
   readonly pacer: CallPacer;
 }
 
@@ -38,32 +36,26 @@ const EXPIRED_CREDENTIALS: ReadonlySet<string> = new Set(['ExpiredToken', 'Expir
 export function createTargetRunner(target: TargetConfig, settings: WindowSettings, deps: TargetDependencies): TargetRunner {
   switch (target.kind) {
     case 'identity_resolution':
-      return runner(target, settings, deps, (region, gate) => identityResolutionJobs(() => deps.clients.customerProfiles(region, target.role), target.name, gate));
+      return runner(target, KIND_SPECS.identity_resolution, settings, deps);
     case 'matching':
-      return runner(target, settings, deps, (region, gate) => matchingJobs(() => deps.clients.entityResolution(region, target.role), target.name, gate));
+      return runner(target, KIND_SPECS.matching, settings, deps);
     case 'id_mapping':
-      return runner(target, settings, deps, (region, gate) => idMappingJobs(() => deps.clients.entityResolution(region, target.role), target.name, gate));
+      return runner(target, KIND_SPECS.id_mapping, settings, deps);
   }
 }
 
-type SourceFactory<K extends TargetKind> = (region: string | undefined, gate: CallGate) => JobSource<JobDetailByKind[K]>;
-
-function runner<K extends TargetKind>(
-  target: TargetConfig & { kind: K },
-  settings: WindowSettings,
-  deps: TargetDependencies,
-  makeSource: SourceFactory<K>,
-): TargetRunner {
-  const collector = new TargetCollector(KIND_SPECS[target.kind], settings);
+/** K ties the collector's spec, its source's job detail type and the identity's kind together. */
+function runner<K extends TargetKind>(target: TargetConfig, spec: KindSpec<K>, settings: WindowSettings, deps: TargetDependencies): TargetRunner {
+  const collector = new TargetCollector(spec, settings);
   const label = target.resourceName;
   let bound: { identity: TargetIdentity<K>; source: JobSource<JobDetailByKind[K]> } | undefined;
 
   async function bind(): Promise<NonNullable<typeof bound>> {
     if (bound) return bound;
-    const resolvedRegion = target.region ?? (await deps.clients.defaultRegion());
+    const resolvedRegion = target.region ?? (await deps.sources.defaultRegion());
     const accountId = target.accountId ?? (await deps.accounts.accountId(resolvedRegion, target.role));
-    const identity: TargetIdentity<K> = { kind: target.kind, target: label, accountId, region: resolvedRegion };
-    bound = { identity, source: makeSource(resolvedRegion, deps.pacer.gate(accountId, resolvedRegion)) };
+    const identity: TargetIdentity<K> = { kind: spec.kind, target: label, accountId, region: resolvedRegion };
+    bound = { identity, source: deps.sources.jobs(spec.kind, target.name, resolvedRegion, target.role, deps.pacer.gate(accountId, resolvedRegion)) };
     return bound;
   }
 
@@ -83,9 +75,9 @@ function runner<K extends TargetKind>(
         // The SDK reports a cancelled request as a bare AbortError; the signal knows why it was cancelled.
         const err: unknown = signal?.aborted ? signal.reason : thrown;
         // AWS says the role's session expired although the SDK thought it valid: assume the role afresh next time.
-        if (target.role && EXPIRED_CREDENTIALS.has(awsErrorName(err))) deps.clients.forgetRole(target.role);
+        if (target.role && EXPIRED_CREDENTIALS.has(awsErrorName(err))) deps.sources.forgetRole(target.role);
         const identity = bound?.identity ?? collector.snapshot?.identity ?? {
-          kind: target.kind, target: label, accountId: target.accountId ?? UNKNOWN, region: target.region ?? UNKNOWN,
+          kind: spec.kind, target: label, accountId: target.accountId ?? UNKNOWN, region: target.region ?? UNKNOWN,
         };
         const snapshot = asAny(collector.failed(identity, describeError(err)));
         throw new TargetCollectionError(snapshot, err);
