@@ -35,12 +35,11 @@ describe('the benchmark (npm run bench)', function () {
       // Timings only have to be plausible here (CI machines are noisy); the README reports the measured ones.
       expect(small.steady_wall_s).to.be.greaterThan(0);
       expect(small.quota_bound_s).to.be.greaterThan(0);
-      expect(small.steady_throttled).to.be.at.least(0);
+      expect(small.steady_throttled, 'calls paced per account, region and operation stay under the simulated AWS quota').to.equal(0);
       for (const key of ['metrics_rps', 'static_rps', 'metrics_p99_ms', 'static_p99_ms', 'metrics_p99_during_collection_ms', 'rss_mb']) {
         expect(small[key], key).to.be.greaterThan(0);
       }
       expect(small.series).to.be.greaterThan(1000);
-      expect(small.rss_growth_pct).to.be.within(-100, 100);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

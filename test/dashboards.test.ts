@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { parser } from '@prometheus-io/lezer-promql';
 import { expect } from 'chai';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_DASHBOARD_OPTIONS, renderDashboards } from '../monitoring/dashboards/index.js';
@@ -8,6 +7,7 @@ import {
   type Annotation, type Dashboard, type Datasource, type Panel, type Target, type Variable,
 } from './support/dashboards.js';
 import { emittedMetricNames, recordedMetricNames } from './support/emittedMetrics.js';
+import { childrenOf, parsePromQL, type SyntaxNode } from './support/promql.js';
 
 /*
  * The bundled Grafana dashboards, held to grafana/dashboard-linter's rules written as plain walks over the
@@ -76,9 +76,6 @@ function queriesOf(dashboards: readonly Dashboard[]): { dashboard: Dashboard; at
 
 // ---------------------------------------------------------------------------------------------- PromQL
 
-type Tree = ReturnType<typeof parser.parse>;
-type SyntaxNode = Tree['topNode'];
-
 const INTERVAL_MACROS = ['__rate_interval', '__interval', '__range'] as const;
 /** What every interval macro stands for when checking that an expression parses. */
 const FIVE_MINUTES: Readonly<Record<string, string>> = Object.fromEntries(INTERVAL_MACROS.map((name) => [name, '5m']));
@@ -94,41 +91,6 @@ const interpolate = (expr: string, durations: Readonly<Record<string, string>> =
 /** Names of the variables an expression refers to, interval macros left out. */
 function referencedVariables(expr: string): string[] {
   return [...expr.matchAll(VARIABLE_REFERENCE)].map((match) => match[1] ?? match[2] ?? '').filter((name) => !(INTERVAL_MACROS as readonly string[]).includes(name));
-}
-
-function syntaxNodes(tree: Tree): SyntaxNode[] {
-  const nodes: SyntaxNode[] = [];
-  tree.iterate({ enter: (ref) => { nodes.push(ref.node); } });
-  return nodes;
-}
-
-function childrenOf(node: SyntaxNode, name?: string): SyntaxNode[] {
-  const children: SyntaxNode[] = [];
-  for (let child = node.firstChild; child; child = child.nextSibling) if (name === undefined || child.name === name) children.push(child);
-  return children;
-}
-
-interface Matcher { readonly label: string; readonly op: string; readonly value: string }
-interface Selector { readonly metric: string | undefined; readonly matchers: readonly Matcher[]; readonly node: SyntaxNode }
-interface ParsedPromQL { readonly source: string; readonly errors: readonly string[]; readonly nodes: readonly SyntaxNode[]; readonly selectors: readonly Selector[] }
-
-function parsePromQL(source: string): ParsedPromQL {
-  const tree = parser.parse(source);
-  const nodes = syntaxNodes(tree);
-  const text = (node: SyntaxNode): string => source.slice(node.from, node.to);
-  const errors = nodes.filter((node) => node.type.isError).map((node) => `syntax error at ${node.from}: «${source.slice(Math.max(0, node.from - 20), node.from)}⚠${source.slice(node.from, node.from + 20)}»`);
-  const selectors = nodes.filter((node) => node.name === 'VectorSelector').map((node): Selector => {
-    const identifier = childrenOf(node, 'Identifier')[0];
-    const matchers = childrenOf(node, 'LabelMatchers').flatMap((list) => childrenOf(list)).map((matcher): Matcher => {
-      // Only unquoted label names are read; a quoted one fails every check that looks for a label.
-      const label = childrenOf(matcher, 'LabelName')[0];
-      const op = childrenOf(matcher, 'MatchOp')[0];
-      const value = childrenOf(matcher, 'StringLiteral').at(-1);
-      return { label: label ? text(label) : '', op: op ? text(op) : '', value: value ? text(value).slice(1, -1) : '' };
-    });
-    return { metric: identifier ? text(identifier) : undefined, matchers, node };
-  });
-  return { source, errors, nodes, selectors };
 }
 
 const functionName = (source: string, call: SyntaxNode): string => {
@@ -312,7 +274,7 @@ describe('bundled Grafana dashboards', () => {
             if (parsed.selectors.length !== 1 || parsed.nodes[1]?.name !== 'VectorSelector') problems.push(`${dashboard.file}: variable ${name}'s selector is not one series selector`);
             const required = name === 'job' ? [] : name === 'instance' ? ['job'] : ['job', 'instance'];
             for (const label of required) {
-              if (!parsed.selectors.every((selector) => selector.matchers.some((m) => m.label === label && m.op === '=~' && m.value === valueOf(label)))) problems.push(`${dashboard.file}: variable ${name}'s selector lacks ${label}=~"$${label}"`);
+              if (!parsed.selectors.every((selector) => selector.matchers.some((m) => m.name === label && m.op === '=~' && m.value === valueOf(label)))) problems.push(`${dashboard.file}: variable ${name}'s selector lacks ${label}=~"$${label}"`);
             }
           }
           for (const reference of referencedVariables(query)) if (!defined.has(reference)) problems.push(`${dashboard.file}: variable ${name} uses $${reference}, not defined before it`);
@@ -422,11 +384,11 @@ describe('bundled Grafana dashboards', () => {
   it('select every series with job=~"$job" and instance=~"$instance"', () => {
     const problems: string[] = [];
     for (const { at, expr } of queriesOf(dashboards())) {
-      const { source, selectors } = parsePromQL(interpolate(expr));
+      const { selectors } = parsePromQL(interpolate(expr));
       for (const selector of selectors) {
         for (const label of ['job', 'instance']) {
-          if (!selector.matchers.some((matcher) => matcher.label === label && matcher.op === '=~' && matcher.value === valueOf(label))) {
-            problems.push(`${at}: ${source.slice(selector.node.from, selector.node.to)} lacks ${label}=~"$${label}"`);
+          if (!selector.matchers.some((matcher) => matcher.name === label && matcher.op === '=~' && matcher.value === valueOf(label))) {
+            problems.push(`${at}: ${selector.text} lacks ${label}=~"$${label}"`);
           }
         }
       }
@@ -438,13 +400,13 @@ describe('bundled Grafana dashboards', () => {
     const problems: string[] = [];
     for (const { dashboard, at, expr } of queriesOf(dashboards())) {
       const scope = new Set(EXPECTED[dashboard.file]?.scope ?? []);
-      const { source, selectors } = parsePromQL(interpolate(expr));
+      const { selectors } = parsePromQL(interpolate(expr));
       for (const selector of selectors) {
         const labels = SCOPED_METRICS.filter(({ pattern }) => pattern.test(selector.metric ?? '')).flatMap((scoped) => scoped.labels);
         for (const label of labels) {
           if (!scope.has(label)) problems.push(`${at}: ${selector.metric ?? '?'} has a ${label} label the dashboard has no variable for`);
-          else if (!selector.matchers.some((matcher) => matcher.label === label && matcher.op === '=~' && matcher.value === valueOf(label))) {
-            problems.push(`${at}: ${source.slice(selector.node.from, selector.node.to)} lacks ${label}=~"$${label}"`);
+          else if (!selector.matchers.some((matcher) => matcher.name === label && matcher.op === '=~' && matcher.value === valueOf(label))) {
+            problems.push(`${at}: ${selector.text} lacks ${label}=~"$${label}"`);
           }
         }
       }
@@ -459,7 +421,7 @@ describe('bundled Grafana dashboards', () => {
       for (const name of referencedVariables(expr)) if (!defined.has(name)) problems.push(`${at}: uses $${name}, which the dashboard does not define`);
       for (const selector of parsePromQL(interpolate(expr)).selectors) {
         for (const matcher of selector.matchers) {
-          if (matcher.value.includes(valueOf('')) && matcher.op !== '=~') problems.push(`${at}: ${matcher.label}${matcher.op}"${matcher.value}" matches a variable without =~`);
+          if (matcher.value.includes(valueOf('')) && matcher.op !== '=~') problems.push(`${at}: ${matcher.name}${matcher.op}"${matcher.value}" matches a variable without =~`);
         }
       }
     }

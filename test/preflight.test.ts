@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { ACTION_PROBES } from '../src/check/actions.js';
 import { startSimulator, type FleetSpec, type Simulator } from '../src/simulator/index.js';
 import { MAIN } from './support/exporterProcess.js';
+import { IAM_POLICY, policyActions, readPolicy } from './support/iamPolicy.js';
 
 const REGION = 'us-east-1';
 const ACCESS_KEY = 'AKIAPREFLIGHTTEST001';
@@ -59,8 +60,7 @@ describe('--config.check=aws (preflight)', function () {
   });
 
   it('tries exactly the actions of docs/iam-policy.json, so a clean preflight proves the policy', () => {
-    const policy = JSON.parse(readFileSync('docs/iam-policy.json', 'utf8')) as { Statement: { Action: string[] }[] };
-    const allowed = policy.Statement.flatMap((statement) => statement.Action).sort();
+    const allowed = policyActions(readPolicy(IAM_POLICY)).sort();
     expect(ACTION_PROBES.map((probe) => probe.action).sort()).to.deep.equal(allowed);
   });
 

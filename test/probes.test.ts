@@ -4,19 +4,20 @@
  * HEALTHCHECK say, without credentials and without verifying its self-signed certificate; everything else still
  * asks for credentials.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, posix, relative } from 'node:path';
+import { basename, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import bcrypt from 'bcryptjs';
 import { expect } from 'chai';
-import { parseAllDocuments } from 'yaml';
+import type { IContainer } from 'kubernetes-models/v1';
 import { parseFlags } from '../src/cli/flags.js';
 import { parseConfig } from '../src/config/load.js';
 import { manualSchedule, type RunningExporter, startExporter } from '../src/exporter.js';
 import { loadWebConfigFile } from '../src/http/webConfig.js';
 import { createLogger } from '../src/log.js';
+import { kustomize, ofKind, type Kinds, type KubernetesObject } from './support/kustomize.js';
 import { request } from './support/request.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -28,45 +29,9 @@ const PASSWORD = 'scrape me';
 /** The name the certificate carries, and the ServiceMonitor verifies. */
 const SERVER_NAME = 'aws-resolution-exporter';
 
-interface HttpGetProbe {
-  httpGet?: { path?: string; port?: string | number; scheme?: string };
-}
-interface Container {
-  args?: string[];
-  ports?: { name?: string; containerPort?: number }[];
-  livenessProbe?: HttpGetProbe;
-  readinessProbe?: HttpGetProbe;
-  volumeMounts?: { name: string; mountPath: string }[];
-}
-interface ProjectedSource {
-  configMap?: { name: string };
-  secret?: { name: string; items?: { key: string; path: string }[] };
-}
-interface Manifest {
-  kind: string;
-  metadata: { name: string };
-  data?: Record<string, string>;
-  spec?: {
-    template?: { spec?: { containers?: Container[]; volumes?: { name: string; projected?: { sources?: ProjectedSource[] } }[] } };
-    endpoints?: { scheme?: string; path?: string; tlsConfig?: { ca?: { secret?: { name: string; key: string } }; serverName?: string } }[];
-  };
-}
-
-/** `kubectl kustomize` of an overlay holding `resources` and `components` (directories of deploy/kubernetes). */
-function render(resources: string, components: readonly string[]): Manifest[] {
-  const overlay = mkdtempSync(join(tmpdir(), 'are-overlay-'));
-  try {
-    // kustomize takes no absolute path.
-    const path = (dir: string): string => relative(overlay, join(KUBERNETES_DIR, dir));
-    writeFileSync(join(overlay, 'kustomization.yaml'), `resources: [${path(resources)}]\ncomponents: [${components.map(path).join(', ')}]\n`);
-    const result = spawnSync('kubectl', ['kustomize', overlay], { encoding: 'utf8', timeout: 60_000 });
-    if (result.error) throw new Error(`kubectl 1.24 or later is needed for this test (its kustomize renders the components): ${result.error.message}`);
-    if (result.status !== 0) throw new Error(`kubectl kustomize ${resources} + ${components.join(', ')}: ${result.stderr}`);
-    return parseAllDocuments(result.stdout).map((doc) => doc.toJS() as Manifest);
-  } finally {
-    rmSync(overlay, { recursive: true, force: true });
-  }
-}
+/** `kubectl kustomize` of an overlay of `resources` with `components` (directories of deploy/kubernetes). */
+const render = (resources: string, components: readonly string[]): KubernetesObject[] =>
+  kustomize(join(KUBERNETES_DIR, resources), components.map((component) => join(KUBERNETES_DIR, component)));
 
 /** The Docker image's HEALTHCHECK command (exec form). */
 function healthcheckCommand(): string[] {
@@ -119,27 +84,31 @@ describe('probes: an exporter with TLS and basic authentication, probed as the m
     running = undefined;
   });
 
-  const workloadOf = (manifests: readonly Manifest[]): Manifest => {
-    const [workload, ...others] = manifests.filter(({ kind }) => kind === 'Deployment' || kind === 'StatefulSet');
+  const workloadOf = (manifests: readonly KubernetesObject[]): Kinds['Deployment'] | Kinds['StatefulSet'] => {
+    const [workload, ...others] = [...ofKind(manifests, 'Deployment'), ...ofKind(manifests, 'StatefulSet')];
     if (!workload || others.length > 0) throw new Error('expected one Deployment or StatefulSet');
     return workload;
   };
-  const containerOf = (workload: Manifest): Container => workload.spec?.template?.spec?.containers?.[0] ?? {};
+  const containerOf = (workload: Kinds['Deployment'] | Kinds['StatefulSet']): IContainer => {
+    const container = workload.spec?.template.spec?.containers[0];
+    if (!container) throw new Error(`${workload.kind}: no container`);
+    return container;
+  };
 
   /**
    * The files the container would see at the directory of its --web.config.file: the ConfigMaps and Secret projected
    * there, written into a directory of their own, the web config given basic_auth_users (as the README's overlay
    * patch does). Undefined without the flag.
    */
-  function mountWebConfig(manifests: readonly Manifest[], name: string): string | undefined {
+  function mountWebConfig(manifests: readonly KubernetesObject[], name: string): string | undefined {
     const workload = workloadOf(manifests);
     const file = parseFlags(containerOf(workload).args ?? []).webConfigFile;
     if (file === undefined) return undefined;
     const mount = containerOf(workload).volumeMounts?.find(({ mountPath }) => mountPath === posix.dirname(file));
-    const volume = workload.spec?.template?.spec?.volumes?.find((candidate) => candidate.name === mount?.name);
+    const volume = workload.spec?.template.spec?.volumes?.find((candidate) => candidate.name === mount?.name);
     const dir = mkdtempSync(join(root, `${name}-`));
     for (const { configMap, secret: secretSource } of volume?.projected?.sources ?? []) {
-      const data = configMap && manifests.find(({ kind, metadata }) => kind === 'ConfigMap' && metadata.name === configMap.name)?.data;
+      const data = configMap && ofKind(manifests, 'ConfigMap').find(({ metadata }) => metadata?.name === configMap.name)?.data;
       for (const [key, text] of Object.entries(data ?? {})) writeFileSync(join(dir, key), text);
       const items = secretSource?.items ?? Object.keys(secret).map((key) => ({ key, path: key }));
       for (const { key, path } of secretSource ? items : []) writeFileSync(join(dir, path), secret[key] ?? '');
@@ -151,7 +120,7 @@ describe('probes: an exporter with TLS and basic authentication, probed as the m
   }
 
   /** Starts the exporter in-process with the web config the manifests give it (none: plain HTTP); returns its port. */
-  async function serveAsDeployed(manifests: readonly Manifest[], name: string): Promise<number> {
+  async function serveAsDeployed(manifests: readonly KubernetesObject[], name: string): Promise<number> {
     const webConfigFile = mountWebConfig(manifests, name);
     running = await startExporter({
       config: parseConfig(IDLE_CONFIG, 'config.yaml'),
@@ -166,7 +135,7 @@ describe('probes: an exporter with TLS and basic authentication, probed as the m
   }
 
   /** Probes as the kubelet does: the probe's scheme, path and port, no credentials, the certificate not verified. */
-  async function probe(container: Container, which: 'livenessProbe' | 'readinessProbe', port: number): Promise<{ status: number; body: string }> {
+  async function probe(container: IContainer, which: 'livenessProbe' | 'readinessProbe', port: number): Promise<{ status: number; body: string }> {
     const { scheme = 'HTTP', path = '', port: portName } = container[which]?.httpGet ?? {};
     const containerPort = container.ports?.find(({ name }) => name === portName)?.containerPort ?? portName;
     expect(containerPort, `${which}: the port the exporter listens on (--web.listen-address)`).to.equal(parseFlags(container.args ?? []).listenPort);
@@ -191,7 +160,7 @@ describe('probes: an exporter with TLS and basic authentication, probed as the m
       await running?.collect();
       expect(await probe(container, 'readinessProbe', port)).to.deep.equal({ status: 200, body: 'Ready\n' });
 
-      const endpoint = manifests.find(({ kind }) => kind === 'ServiceMonitor')?.spec?.endpoints?.[0] ?? {};
+      const endpoint = ofKind(manifests, 'ServiceMonitor')[0]?.spec.endpoints[0] ?? {};
       const ca = endpoint.tlsConfig?.ca?.secret;
       expect(ca?.name, 'the ServiceMonitor\'s CA: the Secret the pods take their certificate from').to.equal('aws-resolution-exporter-tls');
       const scrape = { ca: secret[ca?.key ?? ''], servername: endpoint.tlsConfig?.serverName };

@@ -3,12 +3,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parser } from '@prometheus-io/lezer-promql';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 import { DEFAULT_SELECTOR, defaultOptions, runbookUrlFromPackage, selectorProblem } from '../monitoring/options.js';
 import { ALERTS_FILE as ALERTS, main as renderMain, optionsFromArgs, PROMETHEUS_RULE_FILE, RECORDING_RULES_FILE as RECORDING, renderMonitoring, staleFiles } from '../monitoring/render.js';
 import { emittedMetricNames, recordedMetricNames } from './support/emittedMetrics.js';
+import { selectorsOf, type Matcher } from './support/promql.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ALERTS_FILE = join(ROOT, 'prometheus', 'alerts.yml');
@@ -66,53 +66,6 @@ function promtool(...args: string[]): { status: number | null; output: string } 
   const result = spawnSync('promtool', args, { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   if (result.error) throw new Error(`promtool is needed for these tests (apt-get install prometheus): ${result.error.message}`);
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
-}
-
-interface Matcher {
-  name: string;
-  op: string;
-  value: string;
-}
-interface Selector {
-  text: string;
-  metric: string | undefined;
-  matchers: Matcher[];
-}
-
-/** Decodes a PromQL string literal: double-quoted with escapes, or single- or back-quoted. */
-function stringLiteral(text: string): string {
-  if (text.startsWith('"')) return JSON.parse(text) as string;
-  return text.slice(1, -1);
-}
-
-/** Every vector selector of a PromQL expression, from the lezer-promql syntax tree; throws on a syntax error. */
-function selectorsOf(expr: string): Selector[] {
-  const tree = parser.parse(expr);
-  const errors: string[] = [];
-  const selectors: Selector[] = [];
-  tree.iterate({
-    enter: (ref) => {
-      if (ref.type.isError) errors.push(`at ${ref.from}: ${JSON.stringify(expr.slice(Math.max(0, ref.from - 20), ref.to + 20))}`);
-      if (ref.name !== 'VectorSelector') return;
-      const node = ref.node;
-      const identifier = node.getChild('Identifier');
-      const matchers: Matcher[] = [];
-      const list = node.getChild('LabelMatchers');
-      for (const matcher of list?.getChildren('UnquotedLabelMatcher') ?? []) {
-        const name = matcher.getChild('LabelName');
-        const op = matcher.getChild('MatchOp');
-        const value = matcher.getChild('StringLiteral');
-        if (!name || !op || !value) throw new Error(`incomplete matcher in ${expr.slice(node.from, node.to)}`);
-        matchers.push({ name: expr.slice(name.from, name.to), op: expr.slice(op.from, op.to), value: stringLiteral(expr.slice(value.from, value.to)) });
-      }
-      for (const quoted of [...(list?.getChildren('QuotedLabelMatcher') ?? []), ...(list?.getChildren('QuotedLabelName') ?? [])]) {
-        throw new Error(`quoted label names are not used here: ${expr.slice(quoted.from, quoted.to)}`);
-      }
-      selectors.push({ text: expr.slice(node.from, node.to), metric: identifier ? expr.slice(identifier.from, identifier.to) : undefined, matchers });
-    },
-  });
-  if (errors.length > 0) throw new Error(`PromQL syntax error in:\n${expr}\n${errors.join('\n')}`);
-  return selectors;
 }
 
 /** The PromQL queries of an alert's annotation templates (backquoted printf formats), with each %q filled in. */
