@@ -6,7 +6,7 @@ import { SNAPSHOT_FAMILIES, SnapshotMetrics } from '../src/metrics/snapshotMetri
 import { SelfMetrics } from '../src/metrics/selfMetrics.js';
 import { defaultMetricNames, selfFamilies, snapshotFamilies } from '../scripts/metricReference.js';
 import { INPUTS } from './golden/inputs.js';
-import { expectGolden, familyBlocks, type FamilyBlock } from './support/golden.js';
+import { expectGolden, familyBlocks, sampleLines, undeclaredLabels, type FamilyBlock } from './support/golden.js';
 
 /**
  * What every HELP must be, as the reason it breaks each rule: capitalised sentences ending with a period, on one
@@ -81,10 +81,27 @@ describe(`golden cases, one per metric family (${CASES_DIR}, refreshed by npm ru
     it(`${family} from ${input}`, async () => {
       const block = (await rendered(input)).find((candidate) => candidate.name === family);
       expect(block, `${input} renders no ${family}`).to.not.equal(undefined);
-      expect(block?.text.split('\n').filter((line) => line !== '' && !line.startsWith('#')), `${input} renders no ${family} series: pick an input that does`).to.not.be.empty;
-      expectGolden(path, block?.text ?? '');
+      if (!block) return;
+      expect(sampleLines(block), `${input} renders no ${family} series: pick an input that does`).to.not.be.empty;
+      expectGolden(path, block.text);
     });
   }
+});
+
+describe('the label names a family declares (FamilySpec.labelNames)', () => {
+  it('are the same, with the HELP and TYPE, in every kind of target that feeds the family', () => {
+    // The exposition and the README take the first kind's: a second kind that differed would go unseen.
+    const disagreeing = SNAPSHOT_FAMILIES.filter((family) => {
+      const [first, ...others] = [...family.byKind.values()];
+      return others.some((spec) => spec.help !== first?.help || spec.type !== first.type || spec.labelNames.join() !== first.labelNames.join());
+    });
+    expect(disagreeing.map((family) => family.name)).to.deep.equal([]);
+  });
+
+  it('are exactly the labels of every series the golden inputs render, in order', async () => {
+    const declared = new Map(snapshotFamilies().map((family) => [family.name, family.labelNames]));
+    for (const input of INPUTS.keys()) expect(undeclaredLabels(await rendered(input), declared), input).to.deep.equal([]);
+  });
 });
 
 /** Gauges prom-client names `_total`, which the exporter leaves out: Prometheus would take them for counters. */

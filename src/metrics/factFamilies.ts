@@ -63,7 +63,7 @@ export const domainFamilies: readonly FamilySpec<AnyTargetSnapshot>[] = [
   },
 ];
 
-const WORKFLOW_LABELS = ['aws_account_id', 'aws_region', 'kind', 'workflow'];
+const WORKFLOW_LABELS = ['aws_account_id', 'aws_region', 'workflow', 'kind'];
 
 /** Entity Resolution workflow facts from List*Workflows. */
 export const workflowFamilies: readonly FamilySpec<AnyTargetSnapshot>[] = [

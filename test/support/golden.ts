@@ -68,3 +68,23 @@ export function familyBlocks(exposition: string): FamilyBlock[] {
   }
   return blocks.map(({ name, lines }) => ({ name, text: `${lines.join('\n')}\n` }));
 }
+
+/** The sample lines of a family block. */
+export function sampleLines(block: FamilyBlock): string[] {
+  return block.text.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+/** Label names of a sample line, in order; a value may hold escaped quotes. */
+function labelNamesOf(sample: string): string[] {
+  const labels = /\{(.*)\}/.exec(sample)?.[1] ?? '';
+  return [...labels.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="(?:[^"\\]|\\.)*"/g)].map((match) => match[1] ?? '');
+}
+
+/** Every series of a family in `declared` whose labels are not exactly the family's labelNames, in their order. */
+export function undeclaredLabels(blocks: readonly FamilyBlock[], declared: ReadonlyMap<string, readonly string[]>): string[] {
+  return blocks.flatMap((block) => {
+    const labelNames = declared.get(block.name);
+    if (!labelNames) return [];
+    return sampleLines(block).filter((sample) => labelNamesOf(sample).join(',') !== labelNames.join(',')).map((sample) => `${sample} (declared: ${labelNames.join(', ')})`);
+  });
+}
