@@ -6,11 +6,13 @@ import { flagsTable } from '../src/cli/flags.js';
 import { REPO_ROOT } from '../monitoring/options.js';
 import { staleFiles } from '../monitoring/render.js';
 import { isEntryPoint } from './entryPoint.js';
+import { metricTables } from './metricReference.js';
 
 /**
  * The documentation the code can write itself, so that it cannot drift from it: the README's flags table (from
- * the flag definitions), its IAM table (from docs/iam-policy.json and the preflight's purposes), and the policy
- * for the AWS GovCloud (US) and China partitions. `npm run render-docs` writes them; a test runs `--check`.
+ * the flag definitions), its IAM table (from docs/iam-policy.json and the preflight's purposes), its metric
+ * reference (from the family definitions and the self-metrics), and the policy for the AWS GovCloud (US) and
+ * China partitions. `npm run render-docs` writes them; a test runs `--check`.
  */
 
 export const POLICY_FILE = 'docs/iam-policy.json';
@@ -62,6 +64,7 @@ export function renderDocs(root: string = REPO_ROOT): Map<string, string> {
   let readme = readFileSync(join(root, 'README.md'), 'utf8');
   readme = replaceSection(readme, 'flags', flagsTable());
   readme = replaceSection(readme, 'iam', iamTable(policy));
+  for (const [table, markdown] of metricTables()) readme = replaceSection(readme, `metrics ${table}`, markdown);
   return new Map<string, string>([
     ['README.md', readme],
     ...PARTITIONS.map(({ partition, file }) => [file, `${JSON.stringify(policyFor(policy, partition), null, 2)}\n`] as const),

@@ -4,10 +4,11 @@ import { FLAG_DEFINITIONS, parseFlags, USAGE } from '../src/cli/flags.js';
 import { staleFiles } from '../monitoring/render.js';
 import { REPO_ROOT } from '../monitoring/options.js';
 import { PARTITIONS, renderDocs } from '../scripts/renderDocs.js';
+import { selfFamilies, snapshotFamilies } from '../scripts/metricReference.js';
 import { IAM_POLICY, policyActions, policyGrants, readPolicy } from './support/iamPolicy.js';
 
 describe('documentation generated from the code (npm run render-docs)', () => {
-  it('the README\'s flags and IAM tables and the partition policies are what the code renders', () => {
+  it('the README\'s flags, IAM and metric tables and the partition policies are what the code renders', () => {
     expect(staleFiles(renderDocs(), REPO_ROOT), 'out of date: run npm run render-docs').to.deep.equal([]);
   });
 
@@ -21,6 +22,13 @@ describe('documentation generated from the code (npm run render-docs)', () => {
       if (flag.name !== 'shard.index' && flag.name !== 'shard.count') expect(() => parseFlags(args), args.join(' ')).to.not.throw();
     }
     expect(() => parseFlags(['--shard.count=2', '--shard.index=1'])).to.not.throw();
+  });
+
+  it('the metric reference lists every family the exporter defines once, with its type and declared labels', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const rows = [...readme.matchAll(/^\| `([a-z_]+)` \| (gauge|counter|histogram) \| ([^|]*) \|/gm)].map((match) => `${match[1] ?? ''} ${match[2] ?? ''} ${match[3] ?? ''}`);
+    const families = [...snapshotFamilies(), ...selfFamilies()].map((family) => `${family.name} ${family.type} ${family.labelNames.map((label) => `\`${label}\``).join(', ')}`);
+    expect([...rows].sort()).to.deep.equal([...families].sort());
   });
 
   it('the IAM table has a row for every action of docs/iam-policy.json, with its resource in every partition', () => {

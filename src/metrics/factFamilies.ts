@@ -7,10 +7,11 @@ import { epochSeconds } from '../model/time.js';
 const AS_OF_REFRESH = 'As of the last refresh (GetDomain or List*Workflows, every refresh_every_collections collections).';
 const DOMAIN_LABELS = ['aws_account_id', 'aws_region', 'domain'];
 
-function domainGauge(name: string, help: string, value: (target: AnyTargetSnapshot, now: number) => number | undefined): FamilySpec<AnyTargetSnapshot> {
+/** A HELP names one moment: the refresh that read the fact, or (`asOf`) the collection that reckoned a value from it. */
+function domainGauge(name: string, help: string, value: (target: AnyTargetSnapshot, now: number) => number | undefined, asOf = AS_OF_REFRESH): FamilySpec<AnyTargetSnapshot> {
   return {
     name,
-    help: `${help} ${AS_OF_REFRESH}`,
+    help: `${help} ${asOf}`,
     type: 'gauge',
     labelNames: DOMAIN_LABELS,
     collect: (target, emit) => {
@@ -34,11 +35,11 @@ export const domainFamilies: readonly FamilySpec<AnyTargetSnapshot>[] = [
   domainGauge('aws_customer_profiles_domain_rule_based_matching_enabled', 'Whether the domain\'s rule-based matching (GetDomain RuleBasedMatching.Enabled) is on: 1 or 0.',
     (target) => Number(target.facts?.domain?.RuleBasedMatching?.Enabled === true)),
   domainGauge('aws_customer_profiles_identity_resolution_next_run_timestamp_seconds',
-    `When the weekly identity-resolution job is next due (Matching.JobSchedule, UTC; Saturday 00:00 when the domain sets none), in seconds since the epoch; only while identity resolution is on. ${AS_OF_COLLECTION}`,
-    (target, now) => runs(target, now)?.next),
+    'When the weekly identity-resolution job is next due by the schedule read at the last refresh (Matching.JobSchedule, UTC; Saturday 00:00 when the domain sets none), in seconds since the epoch; only while identity resolution is on.',
+    (target, now) => runs(target, now)?.next, AS_OF_COLLECTION),
   domainGauge('aws_customer_profiles_identity_resolution_previous_scheduled_run_timestamp_seconds',
-    `When the weekly identity-resolution job was last due, in seconds since the epoch: a job should have started since. ${AS_OF_COLLECTION}`,
-    (target, now) => runs(target, now)?.previous),
+    'When the weekly identity-resolution job was last due by the schedule read at the last refresh, in seconds since the epoch: a job should have started since.',
+    (target, now) => runs(target, now)?.previous, AS_OF_COLLECTION),
   domainGauge('aws_customer_profiles_domain_profiles', 'Profiles in the domain (GetDomain Stats.ProfileCount).', (target) => target.facts?.domain?.Stats?.ProfileCount),
   domainGauge('aws_customer_profiles_domain_metering_profiles', 'Profiles counted for billing (GetDomain Stats.MeteringProfileCount).', (target) => target.facts?.domain?.Stats?.MeteringProfileCount),
   domainGauge('aws_customer_profiles_domain_objects', 'Profile objects in the domain (GetDomain Stats.ObjectCount).', (target) => target.facts?.domain?.Stats?.ObjectCount),
@@ -62,7 +63,7 @@ export const domainFamilies: readonly FamilySpec<AnyTargetSnapshot>[] = [
   },
 ];
 
-const WORKFLOW_LABELS = ['aws_account_id', 'aws_region', 'kind', 'workflow'];
+const WORKFLOW_LABELS = ['aws_account_id', 'aws_region', 'workflow', 'kind'];
 
 /** Entity Resolution workflow facts from List*Workflows. */
 export const workflowFamilies: readonly FamilySpec<AnyTargetSnapshot>[] = [

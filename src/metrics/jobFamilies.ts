@@ -95,7 +95,7 @@ export const identityResolutionJobFamilies: readonly FamilySpec<JobInput<Identit
     ['job_profiles_reviewed', 'Profiles the job reviewed (JobStats.NumberOfProfilesReviewed).', (job) => job.JobStats?.NumberOfProfilesReviewed],
     ['job_matches_found', 'Matches the job found (JobStats.NumberOfMatchesFound).', (job) => job.JobStats?.NumberOfMatchesFound],
     ['job_merges_done', 'Merges the job made (JobStats.NumberOfMergesDone).', (job) => job.JobStats?.NumberOfMergesDone],
-    ['job_auto_merging_enabled', '1 when the job merges matches automatically (AutoMerging.Enabled), else 0.', (job) => (job.AutoMerging?.Enabled === undefined ? undefined : Number(job.AutoMerging.Enabled))],
+    ['job_auto_merging_enabled', 'Whether the job merges matches automatically (AutoMerging.Enabled): 1 or 0.', (job) => (job.AutoMerging?.Enabled === undefined ? undefined : Number(job.AutoMerging.Enabled))],
     ['job_auto_merging_min_confidence_score', 'Lowest confidence score (0 to 1) at which the job auto-merges matches (AutoMerging.MinAllowedConfidenceScoreForMerging).', (job) => job.AutoMerging?.MinAllowedConfidenceScoreForMerging],
   ]),
   {

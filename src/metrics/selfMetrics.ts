@@ -59,7 +59,7 @@ export class SelfMetrics {
       registers,
     });
     this.lastCollection = new Gauge({ name: 'aws_resolution_exporter_last_collection_timestamp_seconds', help: 'When the last collection finished, in seconds since the epoch.', registers });
-    this.lastCollectionSuccess = new Gauge({ name: 'aws_resolution_exporter_last_collection_success', help: '1 when every target succeeded in the last collection, else 0.', registers });
+    this.lastCollectionSuccess = new Gauge({ name: 'aws_resolution_exporter_last_collection_success', help: 'Whether every target succeeded in the last collection: 1 or 0.', registers });
     this.collections = new Counter({ name: 'aws_resolution_exporter_collections_total', help: 'Collections run (at start-up and on each schedule tick).', registers });
     this.collectionsSkipped = new Counter({ name: 'aws_resolution_exporter_collections_skipped_total', help: 'Schedule ticks skipped because the previous collection was still running.', registers });
     this.scheduleInterval = new Gauge({ name: 'aws_resolution_exporter_schedule_interval_seconds', help: 'Seconds between two scheduled collections, from the configured schedule.', registers });
@@ -82,9 +82,9 @@ export class SelfMetrics {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
-    this.reloadSuccessful = new Gauge({ name: 'aws_resolution_exporter_config_last_reload_successful', help: '1 when the last attempt to load the configuration succeeded, else 0.', registers });
+    this.reloadSuccessful = new Gauge({ name: 'aws_resolution_exporter_config_last_reload_successful', help: 'Whether the last attempt to load the configuration succeeded: 1 or 0.', registers });
     this.refreshes = new Counter({ name: 'aws_resolution_exporter_refreshes_total', help: 'Refreshes run: discovery, GetDomain facts and workflow summaries, every refresh_every_collections collections.', registers });
-    this.lastRefreshSuccess = new Gauge({ name: 'aws_resolution_exporter_last_refresh_success', help: '1 when every read of the last refresh succeeded, else 0 (what could not be read kept its last known value).', registers });
+    this.lastRefreshSuccess = new Gauge({ name: 'aws_resolution_exporter_last_refresh_success', help: 'Whether every read of the last refresh succeeded: 1, or 0 when one failed (what could not be read kept its last known value).', registers });
     this.discoveredTargets = new Gauge({ name: 'aws_resolution_exporter_discovered_targets', help: 'Targets the discoveries found at the last refresh, by kind (identity_resolution, matching, id_mapping).', labelNames: ['kind'], registers });
     this.reloadSuccessTimestamp = new Gauge({ name: 'aws_resolution_exporter_config_last_reload_success_timestamp_seconds', help: 'When the configuration was last loaded successfully, in seconds since the epoch.', registers });
   }
@@ -128,7 +128,7 @@ export class SelfMetrics {
     this.generation++;
     this.stateWriteSuccessful ??= new Gauge({
       name: 'aws_resolution_exporter_state_file_last_write_successful',
-      help: '1 when the state file was last written successfully after a collection, 0 when that write failed.',
+      help: 'Whether the last write of the state file, after a collection, succeeded: 1 or 0.',
       registers: [this.registry],
     });
     this.stateWriteSuccessful.set(success ? 1 : 0);

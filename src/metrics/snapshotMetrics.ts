@@ -20,7 +20,7 @@ const JOB_FAMILIES: Readonly<Record<TargetKind, readonly FamilySpec<JobInput<nev
 };
 
 /** One exposed family: what it reads (a target or each of its jobs), by kind of target. */
-interface FamilyPlan {
+export interface FamilyPlan {
   readonly name: string;
   readonly help: string;
   readonly type: 'gauge' | 'counter';
@@ -28,8 +28,11 @@ interface FamilyPlan {
   readonly byKind: ReadonlyMap<TargetKind, FamilySpec<never>>;
 }
 
-/** The families in exposition order: target families first, then job families, each name once. */
-const PLAN: readonly FamilyPlan[] = (() => {
+/**
+ * The families in exposition order: target families first, then job families, each name once. Exported for
+ * the golden tests and the README's metric reference, which must cover every family.
+ */
+export const SNAPSHOT_FAMILIES: readonly FamilyPlan[] = (() => {
   const plans = new Map<string, { name: string; help: string; type: 'gauge' | 'counter'; level: 'target' | 'job'; byKind: Map<TargetKind, FamilySpec<never>> }>();
   const add = (level: 'target' | 'job', families: Readonly<Record<TargetKind, readonly FamilySpec<never>[]>>): void => {
     for (const [kind, specs] of Object.entries(families) as [TargetKind, readonly FamilySpec<never>[]][]) {
@@ -131,7 +134,7 @@ function* renderPieces(snapshot: CollectionSnapshot): Generator<{ text: string; 
     return target.jobs.map((job) => ({ labels: { ...labels, job_id: job.id }, detail: job.detail, dataTime }));
   });
   let first = true;
-  for (const plan of PLAN) {
+  for (const plan of SNAPSHOT_FAMILIES) {
     const series = new FamilySeries(plan.type === 'counter');
     for (const [i, target] of snapshot.targets.entries()) {
       const spec = plan.byKind.get(target.identity.kind) as FamilySpec<unknown> | undefined;

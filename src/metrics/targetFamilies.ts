@@ -75,7 +75,7 @@ export function targetFamilies(kind: TargetKind): FamilySpec<AnyTargetSnapshot>[
     targetGauge('last_failure_timestamp_seconds', `End of the newest ${what} seen to finish ${[...spec.failureStatuses].join(' or ')}, in seconds since the epoch.`, (target) => target.lastFailureEnd),
     {
       name: `${prefix}jobs_finished_total`,
-      help: `${what}s seen to finish, by final status, counted once each when first seen finished; jobs already finished when the exporter first read the ${targetWhat} are not counted.`,
+      help: `Finished ${what}s, by final status, counted once each when first seen finished; jobs already finished when the exporter first read the ${targetWhat} are not counted.`,
       type: 'counter',
       labelNames: [...labelNames, 'status'],
       collect: (target, emit) => {
@@ -136,7 +136,7 @@ function selfTargetLabels(snapshot: AnyTargetSnapshot): Labels {
 export const selfTargetFamilies: readonly FamilySpec<AnyTargetSnapshot>[] = [
   {
     name: 'aws_resolution_exporter_target_up',
-    help: `1 when the last collection of the target (domain or workflow) succeeded, 0 when any of its AWS calls failed. ${AS_OF_COLLECTION}`,
+    help: 'Whether the last collection of the target (domain or workflow) succeeded: 1, or 0 when any of its AWS calls failed.',
     type: 'gauge',
     labelNames: SELF_TARGET_LABELS,
     collect: (target, emit) => {
@@ -154,7 +154,7 @@ export const selfTargetFamilies: readonly FamilySpec<AnyTargetSnapshot>[] = [
   },
   {
     name: 'aws_resolution_exporter_target_last_refresh_success',
-    help: `1 when the target's facts (GetDomain or List*Workflows) and the discovery that found it were read at the last refresh, 0 when a read failed and the last known facts were kept. ${AS_OF_COLLECTION}`,
+    help: 'Whether the target\'s facts (GetDomain or List*Workflows) and the discovery that found it were read at the last refresh: 1, or 0 when a read failed and the last known facts were kept.',
     type: 'gauge',
     labelNames: SELF_TARGET_LABELS,
     collect: (target, emit) => {
