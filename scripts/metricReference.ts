@@ -78,13 +78,13 @@ function notes(): Map<string, string> {
   for (const kind of TARGET_KINDS) {
     const { prefix } = KIND_NAMING[kind];
     const spec = KIND_SPECS[kind];
-    const stateset = `Stateset over ${spec.knownStatuses.join(', ')}.`;
+    const stateset = `Stateset over ${spec.statuses.known.join(', ')}.`;
     notes.set(`${prefix}job_status`, stateset);
     notes.set(`${prefix}latest_job_status`, stateset);
     notes.set(`${prefix}job_duration_seconds`, 'Missing when AWS\'s times would make it negative (an end before the start, a start in the future).');
-    notes.set(`${prefix}jobs_finished_total`, `Final statuses: ${[...spec.terminalStatuses].join(', ')}. See [Counters](#counters).`);
+    notes.set(`${prefix}jobs_finished_total`, `Final statuses: ${[...spec.statuses.terminal].join(', ')}. See [Counters](#counters).`);
     notes.set(`${prefix}latest_job_queued_seconds`, '0 while the job\'s start is still ahead.');
-    const notFailed = [...spec.failureStatuses].filter((status) => !spec.failedStatuses.has(status));
+    const notFailed = [...spec.statuses.failure].filter((status) => !spec.statuses.failed.has(status));
     if (notFailed.length > 0) notes.set(`${prefix}consecutive_failed_jobs`, `${notFailed.join(' and ')} is not FAILED: such a job resets the count.`);
   }
   return notes;

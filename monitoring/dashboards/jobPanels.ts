@@ -10,17 +10,14 @@ import type * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeli
 import type * as table from '@grafana/grafana-foundation-sdk/table';
 import type * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as units from '@grafana/grafana-foundation-sdk/units';
-import { KIND_SPECS, type KindSpec } from '../../src/collect/kinds.js';
+import { KIND_SPECS } from '../../src/collect/kinds.js';
 import { KIND_NAMING } from '../../src/metrics/targetFamilies.js';
 import { VOLUME_WORDS } from '../vocabulary.js';
 import {
   barGaugePanel, barsOverTimePanel, selector, statPanel, stateTimelinePanel, tablePanel, thresholds, unitIs, valueMappings,
   type LabelColumn, type Query, type QueryColumn, type TableColumn,
 } from './shared.js';
-import type { TargetKind } from '../../src/model/kinds.js';
-
-/** The statuses of a kind of job, in the exporter's own terms. */
-type StatusSets = Pick<KindSpec<TargetKind>, 'knownStatuses' | 'queuedStatuses' | 'runningStatuses' | 'successStatuses' | 'failedStatuses'>;
+import type { JobStatuses, TargetKind } from '../../src/model/kinds.js';
 
 /** A status of a kind of job, as a status panel shows it. */
 export interface JobStatus { readonly name: string; readonly color: string }
@@ -47,18 +44,18 @@ export interface JobKind {
 }
 
 /** The colour a status panel gives a status: waiting grey, running blue, success green, failure red, the rest orange. */
-function statusColor(spec: StatusSets, status: string): string {
-  if (spec.queuedStatuses.has(status)) return 'text';
-  if (spec.runningStatuses.has(status)) return 'blue';
-  if (spec.successStatuses.has(status)) return 'green';
-  return spec.failedStatuses.has(status) ? 'red' : 'orange';
+function statusColor(statuses: JobStatuses, status: string): string {
+  if (statuses.queued.has(status)) return 'text';
+  if (statuses.running.has(status)) return 'blue';
+  if (statuses.success.has(status)) return 'green';
+  return statuses.failed.has(status) ? 'red' : 'orange';
 }
 
 /** A kind of job as the exporter names it (its metric prefix, statuses and counts), made ready for the panels. */
 export function jobKindOf(kind: TargetKind): JobKind {
-  const spec: StatusSets = KIND_SPECS[kind];
+  const spec = KIND_SPECS[kind];
   const { prefix, targetLabel, what, targetWhat } = KIND_NAMING[kind];
-  const statuses = spec.knownStatuses.map((name) => ({ name, color: statusColor(spec, name) }));
+  const statuses = spec.statuses.known.map((name) => ({ name, color: statusColor(spec.statuses, name) }));
   const first = (set: ReadonlySet<string>): string => [...set][0] ?? '';
   return {
     prefix,
@@ -67,8 +64,8 @@ export function jobKindOf(kind: TargetKind): JobKind {
     jobNoun: what,
     statuses,
     colorKey: `Blue: running, ${statuses.filter(({ color }) => color !== 'text' && color !== 'blue').map(({ name, color }) => `${color}: ${name}`).join(', ')}`,
-    queuedStatus: first(spec.queuedStatuses),
-    successStatus: first(spec.successStatuses),
+    queuedStatus: first(spec.statuses.queued),
+    successStatus: first(spec.statuses.success),
     volumes: Object.keys(KIND_SPECS[kind].volumes).map((count) => ({ count, name: VOLUME_WORDS[count] ?? count })),
   };
 }

@@ -150,8 +150,8 @@ class KindAlerts {
 
   alerts(): AlertRule[] {
     const { context, what, targetWhat, name } = this;
-    const queuedStatus = [...this.spec.queuedStatuses].join(' or ');
-    const success = [...this.spec.successStatuses].join(' or ');
+    const queuedStatus = [...this.spec.statuses.queued].join(' or ');
+    const success = [...this.spec.statuses.success].join(' or ');
     const latestJob = (body: string): string => this.lookup('latest_finished_job_info', body);
     const maxOf = (suffix: string): string => this.lookup(`expected_${suffix}`, '{{ . | first | value | humanizeDuration }} ({{ . | first | label "source" }})');
     const ratioOf = (suffix: string): string => this.lookup(`expected_${suffix}`, '{{ . | first | value }}');

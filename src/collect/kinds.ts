@@ -1,22 +1,11 @@
 import type { JobDetailByKind } from '../aws/types.js';
-import { JOB_STATUSES, type TargetKind } from '../model/kinds.js';
+import { JOB_STATUSES, type JobStatuses, type TargetKind } from '../model/kinds.js';
 
 /** What the collector must know about one kind of job: its statuses and which statistics add up in counters. */
 export interface KindSpec<K extends TargetKind> {
   readonly kind: K;
-  /** Every status the SDK model knows, in lifecycle order: the stateset members. */
-  readonly knownStatuses: readonly string[];
-  /** A job in one of these never changes again, so it is never fetched again. */
-  readonly terminalStatuses: ReadonlySet<string>;
-  readonly successStatuses: ReadonlySet<string>;
-  /** Finished, but not as asked: the last-failure timestamp counts these (PARTIAL_SUCCESS included). */
-  readonly failureStatuses: ReadonlySet<string>;
-  /** Finished and failed outright: the run of consecutive failures counts these. */
-  readonly failedStatuses: ReadonlySet<string>;
-  /** Waiting to run: its time since start is time queued, not run time. */
-  readonly queuedStatuses: ReadonlySet<string>;
-  /** Running: its time since start is run time. */
-  readonly runningStatuses: ReadonlySet<string>;
+  /** Its statuses, and what each means (the model's). */
+  readonly statuses: JobStatuses;
   readonly status: (job: JobDetailByKind[K]) => string | undefined;
   readonly startTime: (job: JobDetailByKind[K]) => Date | undefined;
   readonly endTime: (job: JobDetailByKind[K]) => Date | undefined;
@@ -35,23 +24,9 @@ export interface KindSpec<K extends TargetKind> {
   readonly message: (job: Partial<JobDetailByKind[K]>) => string | undefined;
 }
 
-/** The status fields of a kind's spec, from the model. */
-function statusesOf(kind: TargetKind): Pick<KindSpec<TargetKind>, 'knownStatuses' | 'terminalStatuses' | 'successStatuses' | 'failureStatuses' | 'failedStatuses' | 'queuedStatuses' | 'runningStatuses'> {
-  const statuses = JOB_STATUSES[kind];
-  return {
-    knownStatuses: statuses.known,
-    terminalStatuses: statuses.terminal,
-    successStatuses: statuses.success,
-    failureStatuses: statuses.failure,
-    failedStatuses: statuses.failed,
-    queuedStatuses: statuses.queued,
-    runningStatuses: statuses.running,
-  };
-}
-
 export const identityResolutionSpec: KindSpec<'identity_resolution'> = {
   kind: 'identity_resolution',
-  ...statusesOf('identity_resolution'),
+  statuses: JOB_STATUSES.identity_resolution,
   status: (job) => job.Status,
   startTime: (job) => job.JobStartTime,
   endTime: (job) => job.JobEndTime,
@@ -73,7 +48,7 @@ export const identityResolutionSpec: KindSpec<'identity_resolution'> = {
 function entityResolutionSpec<K extends 'matching' | 'id_mapping'>(kind: K, outputVolume: Pick<KindSpec<K>['volumes'], string>): KindSpec<K> {
   return {
     kind,
-    ...statusesOf(kind),
+    statuses: JOB_STATUSES[kind],
     status: (job) => job.status,
     startTime: (job) => job.startTime,
     endTime: (job) => job.endTime,

@@ -48,8 +48,8 @@ export function summarizeRuns<K extends TargetKind>(
 ): { summary: RunSummary; memory: RunMemory } {
   const runs = mergeRuns(spec, listed, details);
   const started = runs.filter((run): run is Run<JobDetailByKind[K]> & { start: number } => run.start !== undefined && run.start <= now);
-  const finished = runs.filter((run) => run.status !== undefined && spec.terminalStatuses.has(run.status));
-  const successes = finished.filter((run) => run.status !== undefined && spec.successStatuses.has(run.status));
+  const finished = runs.filter((run) => run.status !== undefined && spec.statuses.terminal.has(run.status));
+  const successes = finished.filter((run) => run.status !== undefined && spec.statuses.success.has(run.status));
   const earliest = Math.min(memory.earliestStart ?? Number.POSITIVE_INFINITY, ...started.map((run) => run.start));
   const successVolumes = recordVolumes(spec, successes, memory.successVolumes);
   const newestFinished = finished[0];
@@ -57,7 +57,7 @@ export function summarizeRuns<K extends TargetKind>(
     latestStatus: runs[0]?.status,
     latest: runs[0] && latestJob(spec, runs[0], now),
     latestFinished: newestFinished && finishedJob(spec, newestFinished),
-    consecutiveFailures: newestFinished && leadingCount(finished, (run) => run.status !== undefined && spec.failedStatuses.has(run.status)),
+    consecutiveFailures: newestFinished && leadingCount(finished, (run) => run.status !== undefined && spec.statuses.failed.has(run.status)),
     earliestStart: Number.isFinite(earliest) ? earliest : undefined,
     history: history(started, successes),
     volumes: volumesOf(successVolumes),
@@ -67,7 +67,7 @@ export function summarizeRuns<K extends TargetKind>(
 
 /** The newest job that finished, by its list item's status: the one whose detail the alerts' annotations need. */
 export function newestFinishedListed<K extends TargetKind>(spec: KindSpec<K>, listed: readonly JobSummary<JobDetailByKind[K]>[]): JobSummary<JobDetailByKind[K]> | undefined {
-  return newestFirst(listed.filter((job) => job.status !== undefined && spec.terminalStatuses.has(job.status)))[0];
+  return newestFirst(listed.filter((job) => job.status !== undefined && spec.statuses.terminal.has(job.status)))[0];
 }
 
 function mergeRuns<K extends TargetKind>(spec: KindSpec<K>, listed: readonly JobSummary<JobDetailByKind[K]>[], details: readonly CollectedJob<JobDetailByKind[K]>[]): Run<JobDetailByKind[K]>[] {
@@ -93,8 +93,8 @@ function latestJob<K extends TargetKind>(spec: KindSpec<K>, run: Run<JobDetailBy
   return {
     start: run.start,
     end: run.end,
-    queuedSeconds: spec.queuedStatuses.has(status) ? waited : undefined,
-    runningSeconds: spec.runningStatuses.has(status) ? waited : undefined,
+    queuedSeconds: spec.statuses.queued.has(status) ? waited : undefined,
+    runningSeconds: spec.statuses.running.has(status) ? waited : undefined,
   };
 }
 

@@ -192,7 +192,7 @@ export class TargetCollector<K extends TargetKind> {
 
   private countIfNewlyFinished(id: string, detail: JobDetailByKind[K], counters: MutableCounters, countIt: boolean): void {
     const status = this.spec.status(detail);
-    if (status === undefined || !this.spec.terminalStatuses.has(status) || this.counted.has(id)) return;
+    if (status === undefined || !this.spec.statuses.terminal.has(status) || this.counted.has(id)) return;
     const start = epochSeconds(this.spec.startTime(detail));
     this.counted.set(id, start ?? Number.POSITIVE_INFINITY);
     // Jobs already finished at the first collection are history, not news: counting them would spike on restart.
@@ -212,19 +212,19 @@ export class TargetCollector<K extends TargetKind> {
     ];
     for (const { status, end } of outcomes) {
       if (status === undefined || end === undefined) continue;
-      if (this.spec.successStatuses.has(status)) this.lastSuccessEnd = Math.max(this.lastSuccessEnd ?? end, end);
-      if (this.spec.failureStatuses.has(status)) this.lastFailureEnd = Math.max(this.lastFailureEnd ?? end, end);
+      if (this.spec.statuses.success.has(status)) this.lastSuccessEnd = Math.max(this.lastSuccessEnd ?? end, end);
+      if (this.spec.statuses.failure.has(status)) this.lastFailureEnd = Math.max(this.lastFailureEnd ?? end, end);
     }
   }
 
   private isTerminal(detail: JobDetailByKind[K]): boolean {
     const status = this.spec.status(detail);
-    return status !== undefined && this.spec.terminalStatuses.has(status);
+    return status !== undefined && this.spec.statuses.terminal.has(status);
   }
 
   private emptyCounters(): MutableCounters {
     return {
-      finishedByStatus: new Map([...this.spec.terminalStatuses].map((status) => [status, 0])),
+      finishedByStatus: new Map([...this.spec.statuses.terminal].map((status) => [status, 0])),
       statisticSums: new Map(Object.keys(this.spec.counterStatistics).map((name) => [name, 0])),
     };
   }

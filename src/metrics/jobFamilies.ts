@@ -83,7 +83,7 @@ const IR_JOB = 'identity-resolution job';
 
 /** Per-job families of a Customer Profiles identity-resolution job (GetIdentityResolutionJob). */
 export const identityResolutionJobFamilies: readonly FamilySpec<JobInput<IdentityResolutionJobDetail>>[] = [
-  statusFamily(IR_PREFIX, IR_JOB_LABELS, IR_JOB, identityResolutionSpec.knownStatuses, (job) => job.Status),
+  statusFamily(IR_PREFIX, IR_JOB_LABELS, IR_JOB, identityResolutionSpec.statuses.known, (job) => job.Status),
   ...numericFamilies<IdentityResolutionJobDetail>(IR_PREFIX, IR_JOB_LABELS, [
     ['job_start_timestamp_seconds', 'When the job started or will start (JobStartTime), in seconds since the epoch.', (job) => epochSeconds(job.JobStartTime)],
     ['job_end_timestamp_seconds', 'When the job ended (JobEndTime), in seconds since the epoch.', (job) => epochSeconds(job.JobEndTime)],
@@ -125,7 +125,7 @@ type EntityResolutionJob = MatchingJobDetail | IdMappingJobDetail;
 /** Families Entity Resolution matching and ID-mapping jobs share: the same envelope and four base counters. */
 function entityResolutionJobFamilies<D extends EntityResolutionJob>(prefix: string, what: string): FamilySpec<JobInput<D>>[] {
   return [
-    statusFamily<D>(prefix, ER_JOB_LABELS, what, matchingSpec.knownStatuses, (job) => job.status),
+    statusFamily<D>(prefix, ER_JOB_LABELS, what, matchingSpec.statuses.known, (job) => job.status),
     ...numericFamilies<D>(prefix, ER_JOB_LABELS, [
       ['job_start_timestamp_seconds', 'When the job started (startTime), in seconds since the epoch.', (job) => epochSeconds(job.startTime)],
       ['job_end_timestamp_seconds', 'When the job ended (endTime), in seconds since the epoch.', (job) => epochSeconds(job.endTime)],

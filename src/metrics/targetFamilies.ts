@@ -68,11 +68,11 @@ export function targetFamilies(kind: TargetKind): FamilySpec<AnyTargetSnapshot>[
       type: 'gauge',
       labelNames: [...labelNames, 'status'],
       collect: (target, emit) => {
-        emitStateset(emit, targetLabels(target), spec.knownStatuses, target.latestStatus);
+        emitStateset(emit, targetLabels(target), spec.statuses.known, target.latestStatus);
       },
     },
-    targetGauge('last_success_timestamp_seconds', `End of the newest ${what} seen to finish ${[...spec.successStatuses].join(' or ')}, in seconds since the epoch.`, (target) => target.lastSuccessEnd),
-    targetGauge('last_failure_timestamp_seconds', `End of the newest ${what} seen to finish ${[...spec.failureStatuses].join(' or ')}, in seconds since the epoch.`, (target) => target.lastFailureEnd),
+    targetGauge('last_success_timestamp_seconds', `End of the newest ${what} seen to finish ${[...spec.statuses.success].join(' or ')}, in seconds since the epoch.`, (target) => target.lastSuccessEnd),
+    targetGauge('last_failure_timestamp_seconds', `End of the newest ${what} seen to finish ${[...spec.statuses.failure].join(' or ')}, in seconds since the epoch.`, (target) => target.lastFailureEnd),
     {
       name: `${prefix}jobs_finished_total`,
       help: `Finished ${what}s, by final status, counted once each when first seen finished; jobs already finished when the exporter first read the ${targetWhat} are not counted.`,
@@ -84,8 +84,8 @@ export function targetFamilies(kind: TargetKind): FamilySpec<AnyTargetSnapshot>[
     },
     targetGauge('latest_job_start_timestamp_seconds', `Start of the ${targetWhat}'s newest ${what} (for a pending one, when it is due), in seconds since the epoch.`, (target) => target.runs?.latest?.start),
     targetGauge('latest_job_end_timestamp_seconds', `End of the ${targetWhat}'s newest ${what}, once it has finished, in seconds since the epoch.`, (target) => target.runs?.latest?.end),
-    targetGauge('latest_job_queued_seconds', `Seconds the ${targetWhat}'s newest ${what} has waited to run (${[...spec.queuedStatuses].join(' or ')}), while it waits.`, (target) => target.runs?.latest?.queuedSeconds),
-    targetGauge('latest_job_running_seconds', `Seconds since the ${targetWhat}'s newest ${what} started, while it runs (${[...spec.runningStatuses].join(', ')}).`, (target) => target.runs?.latest?.runningSeconds),
+    targetGauge('latest_job_queued_seconds', `Seconds the ${targetWhat}'s newest ${what} has waited to run (${[...spec.statuses.queued].join(' or ')}), while it waits.`, (target) => target.runs?.latest?.queuedSeconds),
+    targetGauge('latest_job_running_seconds', `Seconds since the ${targetWhat}'s newest ${what} started, while it runs (${[...spec.statuses.running].join(', ')}).`, (target) => target.runs?.latest?.runningSeconds),
     targetGauge('consecutive_failed_jobs', `Newest ${what}s of the ${targetWhat} that ended FAILED in a row: 0 after a finished job that did not fail.`, (target) => target.runs?.consecutiveFailures),
     {
       name: `${prefix}latest_finished_job_info`,
