@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_DASHBOARD_OPTIONS, renderDashboards } from '../monitoring/dashboards/index.js';
 import {
-  allPanels, interpolateVariables, loadDashboards, readDashboardFiles, VARIABLE_REFERENCE,
+  allPanels, interpolateVariables, labelValuesOf, loadDashboards, queryOf, readDashboardFiles, VARIABLE_REFERENCE,
   type Annotation, type Dashboard, type Datasource, type Panel, type Target, type Variable,
 } from './support/dashboards.js';
 import { emittedMetricNames, recordedMetricNames } from './support/emittedMetrics.js';
@@ -108,18 +108,6 @@ function insideRateFunction(source: string, selector: SyntaxNode): boolean {
   const call = body?.parent;
   return matrix?.name === 'MatrixSelector' && body?.name === 'FunctionCallBody' && call?.name === 'FunctionCall' && RATE_FUNCTIONS.has(functionName(source, call));
 }
-
-/** The selector of a `label_values(selector, label)` variable query, or undefined for another form. */
-function labelValuesOf(query: string): { selector: string; label: string } | undefined {
-  const match = /^label_values\(\s*(?:(.+?)\s*,\s*)?(\w+)\s*\)$/s.exec(query.trim());
-  return match?.[2] ? { selector: match[1] ?? '', label: match[2] } : undefined;
-}
-
-const queryOf = (variable: Variable): string => {
-  if (typeof variable.query === 'string') return variable.query;
-  if (typeof variable.query === 'object' && variable.query !== null && 'query' in variable.query && typeof variable.query.query === 'string') return variable.query.query;
-  return '';
-};
 
 // ---------------------------------------------------------------------------------------------- tests
 

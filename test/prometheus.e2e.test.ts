@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
-import { allPanels, loadDashboards, substituteVariables } from './support/dashboards.js';
+import { allPanels, labelValuesOf, loadDashboards, queryOf, substituteVariables } from './support/dashboards.js';
 import { recordedMetricNames } from './support/emittedMetrics.js';
 import { startExporterProcess, type ExporterProcess } from './support/exporterProcess.js';
 import { PROMETHEUS_BINARY, requireInstalled, startPrometheus, type RunningServer } from './support/monitoringServers.js';
@@ -106,9 +106,9 @@ describe('dashboards, recording rules and alerts against a real Prometheus scrap
     for (const dashboard of loadDashboards()) {
       for (const variable of dashboard.templating?.list ?? []) {
         if (variable.type !== 'query') continue;
-        const match = /^label_values\((.+),\s*(\w+)\)$/.exec(String(variable.query));
-        if (!match?.[1] || !match[2]) throw new Error(`${dashboard.file}: variable ${String(variable.name)} is not a label_values query`);
-        const [, selector, label] = match;
+        const labelValues = labelValuesOf(queryOf(variable));
+        if (!labelValues) throw new Error(`${dashboard.file}: variable ${String(variable.name)} is not a label_values query`);
+        const { selector, label } = labelValues;
         const response = await fetch(`${prometheusUrl}/api/v1/label/${label}/values?match[]=${encodeURIComponent(substituteVariables(selector))}`);
         const values = (await response.json() as { data?: string[] }).data ?? [];
         if (values.length === 0) empty.push(`${dashboard.file}: ${String(variable.name)}`);

@@ -107,3 +107,15 @@ const SHORT_RANGE_INTERVALS: Readonly<Record<string, string>> = { __rate_interva
 export function substituteVariables(expr: string | undefined, value = '.*'): string {
   return interpolateVariables(expr ?? '', SHORT_RANGE_INTERVALS, () => value);
 }
+
+/** The selector of a `label_values(selector, label)` variable query, or undefined for another form. */
+export function labelValuesOf(query: string): { selector: string; label: string } | undefined {
+  const match = /^label_values\(\s*(?:(.+?)\s*,\s*)?(\w+)\s*\)$/s.exec(query.trim());
+  return match?.[2] ? { selector: match[1] ?? '', label: match[2] } : undefined;
+}
+
+export const queryOf = (variable: Variable): string => {
+  if (typeof variable.query === 'string') return variable.query;
+  if (typeof variable.query === 'object' && variable.query !== null && 'query' in variable.query && typeof variable.query.query === 'string') return variable.query.query;
+  return '';
+};
