@@ -13,6 +13,7 @@ import { ConfigError } from './config/load.js';
 import { scheduleIntervalSeconds } from './config/schedule.js';
 import type { ExporterConfig } from './config/types.js';
 import { createApp } from './http/app.js';
+import type { ReloadOutcome } from './http/exporterView.js';
 import { createWebServer } from './http/server.js';
 import type { WebConfig } from './http/webConfig.js';
 import type { Logger } from './log.js';
@@ -44,12 +45,6 @@ export interface ExporterOptions {
   readonly webConfig?: WebConfig;
   /** Serves POST /-/reload (`--web.enable-lifecycle`); off by default, when it answers 403. SIGHUP reloads either way. */
   readonly enableLifecycle?: boolean;
-}
-
-/** How a reload went: `problems` holds one `FILE: path: problem` line each when it was rejected. */
-export interface ReloadOutcome {
-  readonly ok: boolean;
-  readonly problems: readonly string[];
 }
 
 export interface RunningExporter {

@@ -1,28 +1,19 @@
-import type { ReloadOutcome } from '../exporter.js';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import express, { type Express, type Request, type Response } from 'express';
-import {
-  acceptsGzip, maybeGzip, OPENMETRICS_TEXT, PROMETHEUS_TEXT, responseBody, toOpenMetrics, wantsOpenMetrics, type ExpositionPart,
-} from './exposition.js';
+import { toOpenMetrics } from '../exposition/encoding.js';
+import type { ExporterView } from './exporterView.js';
 import { createGrafanaRouter } from './grafanaRoutes.js';
-import { landingPage, type LandingPageInput } from './landing.js';
+import { landingPage } from './landing.js';
+import { acceptsGzip, OPENMETRICS_TEXT, PROMETHEUS_TEXT, wantsOpenMetrics } from './negotiation.js';
 import { HEALTHY_PATH, READY_PATH } from './probes.js';
+import { ResponseBodies } from './responseBodies.js';
 
-/** What the HTTP side reads from the running exporter. */
-export interface ExporterView {
-  readonly version: string;
-  readonly telemetryPath: string;
-  /** False until the first collection has finished. */
-  ready(): boolean;
-  /**
-   * The whole exposition: Prometheus text (converted and compressed per scrape), or its parts encoded ahead of
-   * time in both formats (served from memory, compressed or not, as they are).
-   */
-  metricsText(): Promise<string | readonly ExpositionPart[]>;
-  landing(): Omit<LandingPageInput, 'version' | 'telemetryPath'>;
-  /** Where the dashboards served under /grafana/ are; the bundled ones when undefined. */
-  readonly grafanaDashboardsDir?: string;
-  /** Re-reads the configuration (POST /-/reload). */
-  reload(): Promise<ReloadOutcome>;
+const gzipAsync = promisify(gzip);
+
+async function maybeGzip(body: string, gzipIt: boolean): Promise<Buffer> {
+  const bytes = Buffer.from(body, 'utf8');
+  return gzipIt ? gzipAsync(bytes) : bytes;
 }
 
 /** How the HTTP API is served, from the command line. */
@@ -38,6 +29,7 @@ export function createApp(view: ExporterView, options: AppOptions = {}): Express
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  const bodies = new ResponseBodies();
 
   // The probes come first, so that no other route (a --web.telemetry-path of /-/ready, say) answers their paths:
   // basic authentication lets requests for exactly these paths through (server.ts).
@@ -56,7 +48,7 @@ export function createApp(view: ExporterView, options: AppOptions = {}): Express
     const gzipIt = acceptsGzip(req.get('accept-encoding'));
     const body = typeof exposition === 'string'
       ? [await maybeGzip(openMetrics ? toOpenMetrics(exposition) : exposition, gzipIt)]
-      : await responseBody(exposition, openMetrics, gzipIt);
+      : (await bodies.body(exposition, openMetrics, gzipIt)).chunks;
     res.set('Content-Type', openMetrics ? OPENMETRICS_TEXT : PROMETHEUS_TEXT);
     res.set('Vary', 'Accept, Accept-Encoding');
     if (gzipIt) res.set('Content-Encoding', 'gzip');

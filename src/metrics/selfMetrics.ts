@@ -2,7 +2,7 @@ import { TARGET_KINDS, type TargetConfig } from '../config/types.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AwsAttempt } from '../aws/instrumentation.js';
 import type { CollectionSnapshot } from '../collect/snapshot.js';
-import { encodePart, type ExpositionPart } from '../http/exposition.js';
+import { encodePart, type ExpositionPart } from '../exposition/encoding.js';
 
 /** prom-client's default metrics, less three gauges whose `_total` names promise a counter. */
 const MISNAMED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];

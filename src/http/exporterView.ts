@@ -1,0 +1,26 @@
+import type { ExpositionPart } from '../exposition/encoding.js';
+import type { LandingPageInput } from './landing.js';
+
+/** How a reload went: `problems` holds one `FILE: path: problem` line each when it was rejected. */
+export interface ReloadOutcome {
+  readonly ok: boolean;
+  readonly problems: readonly string[];
+}
+
+/** What the HTTP side reads from the running exporter. */
+export interface ExporterView {
+  readonly version: string;
+  readonly telemetryPath: string;
+  /** False until the first collection has finished. */
+  ready(): boolean;
+  /**
+   * The whole exposition: Prometheus text (converted and compressed per scrape), or its parts encoded ahead of
+   * time in both formats (served from memory, compressed or not, as they are).
+   */
+  metricsText(): Promise<string | readonly ExpositionPart[]>;
+  landing(): Omit<LandingPageInput, 'version' | 'telemetryPath'>;
+  /** Where the dashboards served under /grafana/ are; the bundled ones when undefined. */
+  readonly grafanaDashboardsDir?: string;
+  /** Re-reads the configuration (POST /-/reload). */
+  reload(): Promise<ReloadOutcome>;
+}
