@@ -121,10 +121,10 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     telemetryPath: options.telemetryPath,
     ready: () => latest !== undefined,
     // Both parts come from caches: the collection's series as last rendered, the exporter's own as of the last second.
-    metricsText: async () => [snapshotMetrics.part(), await self.part()],
+    exposition: async () => [snapshotMetrics.part(), await self.part()],
     landing: () => ({ targets: latest?.targets ?? [], lastCollection: latest?.finishedAt }),
     reload: () => reload(),
-  }, { enableLifecycle: options.enableLifecycle ?? false });
+  }, logger, { enableLifecycle: options.enableLifecycle ?? false });
   const tls = options.webConfig?.tls !== undefined;
   const server = await listen(createWebServer(app, options.webConfig, logger), options.host, options.port);
   const address = server.address() as AddressInfo;

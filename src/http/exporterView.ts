@@ -13,11 +13,8 @@ export interface ExporterView {
   readonly telemetryPath: string;
   /** False until the first collection has finished. */
   ready(): boolean;
-  /**
-   * The whole exposition: Prometheus text (converted and compressed per scrape), or its parts encoded ahead of
-   * time in both formats (served from memory, compressed or not, as they are).
-   */
-  metricsText(): Promise<string | readonly ExpositionPart[]>;
+  /** The whole exposition, as its parts encoded ahead of time in both formats (served from memory as they are). */
+  exposition(): Promise<readonly ExpositionPart[]>;
   landing(): Omit<LandingPageInput, 'version' | 'telemetryPath'>;
   /** Where the dashboards served under /grafana/ are; the bundled ones when undefined. */
   readonly grafanaDashboardsDir?: string;
