@@ -135,9 +135,11 @@ type ScrapeResult = Pick<MainResult, 'metrics_rps' | 'static_rps' | 'metrics_p50
 const SLOT_MS = 250;
 
 /**
- * /metrics against a plain node:http server answering the bytes /metrics answered, side by side (the clients take the two
- * in turns of {@link SLOT_MS}): idle, then while a collection runs (the clock moved on first, so the collection
- * ends with a new snapshot to render and publish; from just before it starts to just after it ends).
+ * /metrics against a plain node:http server answering the bytes /metrics answered, side by side (the clients take the
+ * two in turns of {@link SLOT_MS}): idle, then while collections run (the clock moved on first, so the first ends
+ * with new series to render and publish; from just before it starts to just after the last ends). Collections run
+ * back to back for as long as the idle load lasted at least: a single short one (`small`'s takes a second) would
+ * leave a handful of turns each, and its rendering would fall in the same turn every run.
  */
 async function measureScrapes(world: World, generator: LoadGenerator, scenario: Scenario): Promise<ScrapeResult> {
   const metricsUrl = `${world.exporter.url}/metrics`;
@@ -159,13 +161,18 @@ async function measureScrapes(world: World, generator: LoadGenerator, scenario: 
     await world.advance(scenario.steadyStepSeconds);
     const loading = generator.run(run(undefined));
     await sleep(300);
-    const wall = await world.collect();
+    let collections = 0;
+    let wall = 0;
+    while (wall < scenario.loadSeconds * 2) {
+      wall += await world.collect();
+      collections++;
+    }
     await sleep(300);
     generator.stop();
     const loaded = [await loading];
     const during = summarize(loaded, 0);
     const staticDuring = summarize(loaded, 1);
-    log(scenario, `during a ${wall.toFixed(1)} s collection: ${comparison(during, staticDuring)} (/metrics max ${during.maxMs.toFixed(1)} ms)`);
+    log(scenario, `during ${collections} collection(s), ${wall.toFixed(1)} s: ${comparison(during, staticDuring)} (/metrics max ${during.maxMs.toFixed(1)} ms)`);
     const errors = metrics.errors + statik.errors + during.errors + staticDuring.errors;
     if (errors > 0) throw new Error(`${errors} scrapes failed`);
     return {
