@@ -17,7 +17,7 @@ export interface Scenario {
   readonly latencyMs: number;
   /** Simulated seconds between the cold collection and the steady one: jobs progress, finish and start. */
   readonly steadyStepSeconds: number;
-  /** Seconds of idle load on /metrics, and as many on the static route, taken in turns. */
+  /** Seconds of load on /metrics, and as many on the plain server, taken in turns: idle, then (at least) during collections. */
   readonly loadSeconds: number;
   /**
    * The memory churn run: accelerated collections (no latency, no quota), the clock moving `stepSeconds` each,

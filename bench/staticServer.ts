@@ -1,7 +1,5 @@
-import type { Server } from 'node:http';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
 
 /** A response exactly as it came over the wire: status, the headers that shape the body, and the raw (still encoded) body. */
 export interface CapturedResponse {
@@ -35,20 +33,17 @@ export function capture(url: string, headers: Readonly<Record<string, string>>):
 }
 
 /**
- * The reference: an Express server in the same process, set up as the exporter's, that answers a captured
- * response from memory. What /metrics could do at best with the same bytes.
+ * The reference: a plain node:http server in the exporter's process (so a collection weighs on both alike) that
+ * answers every request with a captured response from memory, no routing, no framework. What /metrics could do
+ * at best with the same bytes.
  */
 export async function startStaticServer(response: CapturedResponse): Promise<{ url: string; close(): Promise<void> }> {
-  const app = express();
-  app.disable('x-powered-by');
-  app.disable('etag');
-  app.get('/metrics', (_req, res) => {
-    res.set(response.headers);
-    res.send(response.body);
+  const headers = { ...response.headers, 'content-length': String(response.body.length) };
+  const server = createServer((_req, res) => {
+    res.writeHead(200, headers);
+    res.end(response.body);
   });
-  const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => { resolve(listening); });
-  });
+  await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve); });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/metrics`,

@@ -1,6 +1,7 @@
 import { parseConfig } from '../src/config/load.js';
 import type { ExporterConfig } from '../src/config/types.js';
-import { manualSchedule, type ReloadOutcome, type RunningExporter, startExporter } from '../src/exporter.js';
+import { manualSchedule, startExporter, type RunningExporter } from '../src/exporter.js';
+import type { ReloadOutcome } from '../src/http/exporterView.js';
 import { createLogger, type Logger } from '../src/log.js';
 import { DEFAULT_REGION, type FleetSpec } from '../src/simulator/index.js';
 import { RemoteSimulator } from './simulatorClient.js';

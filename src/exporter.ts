@@ -14,6 +14,7 @@ import { ConfigError } from './config/load.js';
 import { scheduleIntervalSeconds } from './config/schedule.js';
 import type { ExporterConfig } from './config/types.js';
 import { createApp } from './http/app.js';
+import type { ReloadOutcome } from './http/exporterView.js';
 import { createWebServer } from './http/server.js';
 import type { WebConfig } from './http/webConfig.js';
 import type { Logger } from './log.js';
@@ -58,12 +59,6 @@ export const cronScheduler: Scheduler = (expression, tick) => {
 
 /** Never ticks: collections run when collect() is called (tests, the bench). */
 export const manualSchedule: Scheduler = () => ({ stop: () => undefined });
-
-/** How a reload went: `problems` holds one `FILE: path: problem` line each when it was rejected. */
-export interface ReloadOutcome {
-  readonly ok: boolean;
-  readonly problems: readonly string[];
-}
 
 export interface RunningExporter {
   /** http://HOST:PORT of the listening server, https:// when the web config turns TLS on. */
@@ -138,10 +133,10 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     telemetryPath: options.telemetryPath,
     ready: () => latest !== undefined,
     // Both parts come from caches: the collection's series as last rendered, the exporter's own as of the last second.
-    metricsText: async () => [snapshotMetrics.part(), await self.part()],
+    exposition: async () => [snapshotMetrics.part(), await self.part()],
     landing: () => ({ targets: latest?.targets ?? [], lastCollection: latest?.finishedAt }),
     reload: () => reload(),
-  }, { enableLifecycle: options.enableLifecycle ?? false });
+  }, logger, { enableLifecycle: options.enableLifecycle ?? false });
   const tls = options.webConfig?.tls !== undefined;
   const server = await listen(createWebServer(app, options.webConfig, logger), options.host, options.port);
   const address = server.address() as AddressInfo;

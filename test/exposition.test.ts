@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { crc32, gunzipSync } from 'node:zlib';
 import type { AnyTargetSnapshot } from '../src/collect/snapshot.js';
-import { crc32Combine, encodePart, openMetricsBody, responseBody, toOpenMetrics } from '../src/http/exposition.js';
+import { encodePart, openMetricsBody, toOpenMetrics } from '../src/exposition/encoding.js';
+import { crc32Combine } from '../src/http/gzipMember.js';
+import { ResponseBodies } from '../src/http/responseBodies.js';
 import { SnapshotMetrics } from '../src/metrics/snapshotMetrics.js';
 
 const T0 = 1_718_000_000;
@@ -43,13 +45,28 @@ describe('pre-encoded exposition', () => {
     const metrics = await published();
     const self = encodePart('# HELP up_total Ups.\n# TYPE up_total counter\nup_total 2\n\n# HELP g G.\n# TYPE g gauge\ng 1\n');
     const parts = [metrics.part(), self];
+    const bodies = new ResponseBodies();
     for (const openMetrics of [false, true]) {
-      const plain = Buffer.concat(await responseBody(parts, openMetrics, false)).toString('utf8');
-      const gzipped = Buffer.concat(await responseBody(parts, openMetrics, true));
+      const plain = Buffer.concat((await bodies.body(parts, openMetrics, false)).chunks).toString('utf8');
+      const gzipped = Buffer.concat((await bodies.body(parts, openMetrics, true)).chunks);
       expect(gunzipSync(gzipped).toString('utf8')).to.equal(plain);
       const text = (await metrics.text()) + '# HELP up_total Ups.\n# TYPE up_total counter\nup_total 2\n\n# HELP g G.\n# TYPE g gauge\ng 1\n';
       expect(plain).to.equal(openMetrics ? toOpenMetrics(text) : text);
     }
+  });
+
+  it('keeps each body per handler: served again from its own handler, built anew by another\'s', async () => {
+    const parts = [encodePart('# TYPE a gauge\na 1\n'), encodePart('# TYPE b gauge\nb 2\n')];
+    const mine = new ResponseBodies();
+    const theirs = new ResponseBodies();
+    const body = await mine.body(parts, true, true);
+    expect(body.length).to.equal(body.chunks.reduce((length, chunk) => length + chunk.length, 0));
+    expect(await mine.body([...parts], true, true)).to.equal(body);
+    expect(await theirs.body(parts, true, true)).to.not.equal(body);
+    // Another handler's new parts do not push this one's body out.
+    for (let i = 0; i < 8; i++) await theirs.body([encodePart(`# TYPE c gauge\nc ${String(i)}\n`)], true, true);
+    expect(await mine.body(parts, true, true)).to.equal(body);
+    expect(await mine.body(parts, false, true)).to.not.equal(body);
   });
 
   it('combines CRC-32s as zlib does', () => {

@@ -1,23 +1,25 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { createApp } from '../src/http/app.js';
 import { BUNDLED_DASHBOARDS_DIR } from '../src/http/grafanaRoutes.js';
+import { createLogger } from '../src/log.js';
 
 async function serve(grafanaDashboardsDir?: string): Promise<{ url: string; close: () => Promise<void> }> {
   const app = createApp({
     version: 'test',
     telemetryPath: '/metrics',
     ready: () => true,
-    metricsText: () => Promise.resolve(''),
+    exposition: () => Promise.resolve([]),
     landing: () => ({ targets: [], lastCollection: undefined }),
     reload: () => Promise.resolve({ ok: true, problems: [] }),
     ...(grafanaDashboardsDir === undefined ? {} : { grafanaDashboardsDir }),
-  });
-  const server = await new Promise<Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => { resolve(s); }); });
+  }, createLogger('error', 'json', { write: () => undefined }));
+  const server = createServer(app);
+  await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve); });
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => { server.close(() => { resolve(); }); }) };
 }

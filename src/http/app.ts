@@ -1,29 +1,12 @@
-import type { ReloadOutcome } from '../exporter.js';
-import express, { type Express, type Request, type Response } from 'express';
-import {
-  acceptsGzip, maybeGzip, OPENMETRICS_TEXT, PROMETHEUS_TEXT, responseBody, toOpenMetrics, wantsOpenMetrics, type ExpositionPart,
-} from './exposition.js';
+import type { RequestListener } from 'node:http';
+import express, { type Express } from 'express';
+import type { Logger } from '../log.js';
+import { isExactRead } from './exactRead.js';
+import type { ExporterView } from './exporterView.js';
 import { createGrafanaRouter } from './grafanaRoutes.js';
-import { landingPage, type LandingPageInput } from './landing.js';
-import { HEALTHY_PATH, READY_PATH } from './probes.js';
-
-/** What the HTTP side reads from the running exporter. */
-export interface ExporterView {
-  readonly version: string;
-  readonly telemetryPath: string;
-  /** False until the first collection has finished. */
-  ready(): boolean;
-  /**
-   * The whole exposition: Prometheus text (converted and compressed per scrape), or its parts encoded ahead of
-   * time in both formats (served from memory, compressed or not, as they are).
-   */
-  metricsText(): Promise<string | readonly ExpositionPart[]>;
-  landing(): Omit<LandingPageInput, 'version' | 'telemetryPath'>;
-  /** Where the dashboards served under /grafana/ are; the bundled ones when undefined. */
-  readonly grafanaDashboardsDir?: string;
-  /** Re-reads the configuration (POST /-/reload). */
-  reload(): Promise<ReloadOutcome>;
-}
+import { landingPage } from './landing.js';
+import { createMetricsHandler, type MetricsHandler } from './metricsHandler.js';
+import { HEALTHY_PATH, PROBE_PATHS, READY_PATH } from './probes.js';
 
 /** How the HTTP API is served, from the command line. */
 export interface AppOptions {
@@ -33,8 +16,24 @@ export interface AppOptions {
 
 export const LIFECYCLE_DISABLED = 'Lifecycle APIs are not enabled: start with --web.enable-lifecycle to allow POST /-/reload';
 
-/** The exporter's HTTP API: metrics, health, readiness and the landing page. */
-export function createApp(view: ExporterView, options: AppOptions = {}): Express {
+/**
+ * The exporter's HTTP API: metrics, health, readiness, reload, dashboards and the landing page. A GET or HEAD of
+ * exactly the telemetry path goes straight to the metrics handler; everything else goes through express, which
+ * also routes the telemetry path's other spellings and methods as it always did (`/metrics/`, OPTIONS, a 404 for
+ * POST).
+ */
+export function createApp(view: ExporterView, logger: Logger, options: AppOptions = {}): RequestListener {
+  const serveMetrics = createMetricsHandler(view, logger);
+  const app = createRoutes(view, serveMetrics, options);
+  // A telemetry path that is a probe's (refused on the command line) stays the probe's, as express routes it.
+  const telemetryPaths: ReadonlySet<string> = new Set(PROBE_PATHS.has(view.telemetryPath) ? [] : [view.telemetryPath]);
+  return (req, res) => {
+    if (isExactRead(req, telemetryPaths)) serveMetrics(req, res);
+    else app(req, res);
+  };
+}
+
+function createRoutes(view: ExporterView, serveMetrics: MetricsHandler, options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -50,27 +49,7 @@ export function createApp(view: ExporterView, options: AppOptions = {}): Express
     else res.status(503).type('text/plain').send('Not ready: the first collection has not finished yet\n');
   });
 
-  app.get(view.telemetryPath, async (req: Request, res: Response) => {
-    const exposition = await view.metricsText();
-    const openMetrics = wantsOpenMetrics(req.get('accept'));
-    const gzipIt = acceptsGzip(req.get('accept-encoding'));
-    const body = typeof exposition === 'string'
-      ? [await maybeGzip(openMetrics ? toOpenMetrics(exposition) : exposition, gzipIt)]
-      : await responseBody(exposition, openMetrics, gzipIt);
-    res.set('Content-Type', openMetrics ? OPENMETRICS_TEXT : PROMETHEUS_TEXT);
-    res.set('Vary', 'Accept, Accept-Encoding');
-    if (gzipIt) res.set('Content-Encoding', 'gzip');
-    res.set('Content-Length', String(body.reduce((length, chunk) => length + chunk.length, 0)));
-    const [only] = body;
-    if (body.length === 1) {
-      res.end(only);
-      return;
-    }
-    // A large body's buffers go out as they are stored, in one write, never copied into one.
-    res.cork();
-    for (const chunk of body) res.write(chunk);
-    res.end();
-  });
+  app.get(view.telemetryPath, serveMetrics);
 
   // Prometheus's convention: POST /-/reload re-reads the configuration; 500 with the problems when it is invalid.
   // It changes what the exporter does, so, as in Prometheus, it is served only when asked for.

@@ -4,3 +4,4 @@
  */
 export const HEALTHY_PATH = '/-/healthy';
 export const READY_PATH = '/-/ready';
+export const PROBE_PATHS: ReadonlySet<string> = new Set([HEALTHY_PATH, READY_PATH]);

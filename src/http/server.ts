@@ -5,7 +5,8 @@ import type { TLSSocket } from 'node:tls';
 import bcrypt from 'bcryptjs';
 import pLimit from 'p-limit';
 import type { Logger } from '../log.js';
-import { HEALTHY_PATH, READY_PATH } from './probes.js';
+import { isExactRead } from './exactRead.js';
+import { PROBE_PATHS } from './probes.js';
 import type { TlsSettings, WebConfig } from './webConfig.js';
 
 export const REALM = 'aws-resolution-exporter';
@@ -70,18 +71,13 @@ function unauthorized(res: ServerResponse): void {
   res.end('Unauthorized\n');
 }
 
-const PROBE_PATHS: ReadonlySet<string> = new Set([HEALTHY_PATH, READY_PATH]);
-
 /**
  * Whether `req` is a liveness or readiness probe, which needs no credentials (see probes.ts). The path must be
  * exactly one of the two, a query string aside: any other spelling express might also route there (`/-/HEALTHY`,
  * `/-/ready/`, an absolute URL) still needs credentials, so that nothing but those two handlers answers without.
  */
 function isProbe(req: IncomingMessage): boolean {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-  const url = req.url ?? '';
-  const query = url.indexOf('?');
-  return PROBE_PATHS.has(query < 0 ? url : url.slice(0, query));
+  return isExactRead(req, PROBE_PATHS);
 }
 
 /** `handler` behind basic authentication: every path but the probes' answers 401 without valid credentials. */

@@ -2,7 +2,7 @@ import { type TargetConfig } from '../config/types.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AwsAttempt } from '../aws/instrumentation.js';
 import type { CollectionSnapshot } from '../collect/snapshot.js';
-import { encodePart, type ExpositionPart } from '../http/exposition.js';
+import { encodePart, type ExpositionPart } from '../exposition/encoding.js';
 import { TARGET_KINDS } from '../model/kinds.js';
 
 /** prom-client's default metrics, less three gauges whose `_total` names promise a counter. */

@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { AnyTargetSnapshot, CollectionSnapshot } from '../collect/snapshot.js';
-import { encodePart, StreamEncoder, type ExpositionPart } from '../http/exposition.js';
+import { encodePart, StreamEncoder, type ExpositionPart } from '../exposition/encoding.js';
 import type { FamilySpec, Labels } from './family.js';
 import { identityResolutionJobFamilies, idMappingJobFamilies, matchingJobFamilies, type JobInput } from './jobFamilies.js';
 import { domainFamilies, workflowFamilies } from './factFamilies.js';
