@@ -15,7 +15,8 @@ export interface BuildInfo {
 
 /**
  * How old a rendering of the exporter's own metrics may be served: the process gauges (CPU, memory, event loop)
- * move on their own, every other series is re-rendered as soon as it changes.
+ * move on their own, and so do the AWS request series during a collection; every other series is re-rendered as
+ * soon as it changes.
  */
 const MAX_RENDER_AGE_MS = 1000;
 
@@ -24,7 +25,9 @@ export class SelfMetrics {
   readonly registry = new Registry();
   /** Bumped by every change to a series, so a scrape after it renders anew. */
   private generation = 0;
+  /** The newest rendering started, and the newest finished: served while a rendering that is only due to age runs. */
   private rendering: { readonly generation: number; readonly at: number; readonly part: Promise<ExpositionPart> } | undefined;
+  private rendered: { readonly generation: number; readonly at: number; readonly part: ExpositionPart } | undefined;
   private readonly collectionDuration: Histogram;
   private readonly lastCollection: Gauge;
   private readonly lastCollectionSuccess: Gauge;
@@ -89,8 +92,12 @@ export class SelfMetrics {
     this.reloadSuccessTimestamp = new Gauge({ name: 'aws_resolution_exporter_config_last_reload_success_timestamp_seconds', help: 'When the configuration was last loaded successfully, in seconds since the epoch.', registers });
   }
 
+  /**
+   * A collection makes dozens of calls a second: were each to force a new rendering, nearly every scrape during
+   * it would wait for one. Their series are rendered at most a second late instead, and at once when the
+   * collection finishes (collectionFinished changes the generation).
+   */
   awsAttempt(attempt: AwsAttempt): void {
-    this.generation++;
     const labels = { aws_account_id: attempt.accountId, aws_region: attempt.region, aws_service: attempt.service, operation: attempt.operation };
     this.awsRequests.inc({ ...labels, code: attempt.code });
     this.awsDuration.observe(labels, attempt.seconds);
@@ -145,17 +152,26 @@ export class SelfMetrics {
   }
 
   /**
-   * The exposition of these metrics, encoded for serving: rendered again when a series changed or the last
-   * rendering is older than a second, and shared by the scrapes in between (and by those arriving while it renders).
+   * The exposition of these metrics, encoded for serving, and shared by the scrapes in between. After a change
+   * to a series a scrape waits for the new rendering, so that it sees the change; when the last one is only older
+   * than a second, it gets that one while the next renders, so that no scrape waits for the process gauges.
    */
   part(): Promise<ExpositionPart> {
     const now = performance.now();
-    if (this.rendering?.generation !== this.generation || now - this.rendering.at > MAX_RENDER_AGE_MS) {
-      const part = this.text().then(encodePart);
-      this.rendering = { generation: this.generation, at: now, part };
+    if (this.rendering?.generation !== this.generation) return this.render(now);
+    if (now - this.rendering.at > MAX_RENDER_AGE_MS) void this.render(now).catch(() => undefined);
+    return this.rendered?.generation === this.generation ? Promise.resolve(this.rendered.part) : this.rendering.part;
+  }
+
+  private render(now: number): Promise<ExpositionPart> {
+    const { generation } = this;
+    const part = this.text().then(encodePart);
+    this.rendering = { generation, at: now, part };
+    part.then(
+      (done) => { if ((this.rendered?.at ?? Number.NEGATIVE_INFINITY) < now) this.rendered = { generation, at: now, part: done }; },
       // A failed rendering is not kept: the next scrape tries again.
-      part.catch(() => { if (this.rendering?.part === part) this.rendering = undefined; });
-    }
-    return this.rendering.part;
+      () => { if (this.rendering?.part === part) this.rendering = undefined; },
+    );
+    return part;
   }
 }
