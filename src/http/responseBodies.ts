@@ -19,8 +19,8 @@ export interface ResponseBody {
 }
 
 interface KeptBody {
-  readonly parts: readonly ExpositionPart[];
-  readonly openMetrics: boolean;
+  /** The encoded texts the body was made of, in order; each is one format of one part, so they tell the format too. */
+  readonly texts: readonly EncodedText[];
   readonly gzip: boolean;
   readonly body: Promise<ResponseBody>;
 }
@@ -37,13 +37,12 @@ export class ResponseBodies {
    * is accepted, wrapped in one gzip member spliced from the stored deflate streams.
    */
   body(parts: readonly ExpositionPart[], openMetrics: boolean, gzip: boolean): Promise<ResponseBody> {
-    const known = this.kept.find((entry) => entry.openMetrics === openMetrics && entry.gzip === gzip
-      && entry.parts.length === parts.length && entry.parts.every((part, i) => part === parts[i]));
-    if (known) return known.body;
     const texts = parts.map((part) => (openMetrics ? part.openMetrics : part.text));
     if (openMetrics) texts.push(EOF);
+    const known = this.kept.find((entry) => entry.gzip === gzip && entry.texts.length === texts.length && entry.texts.every((text, i) => text === texts[i]));
+    if (known) return known.body;
     const body = assemble(texts, gzip);
-    this.kept.unshift({ parts, openMetrics, gzip, body });
+    this.kept.unshift({ texts, gzip, body });
     this.kept.length = Math.min(this.kept.length, KEPT_BODIES);
     body.catch(() => {
       const at = this.kept.findIndex((entry) => entry.body === body);
