@@ -4,7 +4,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { instrumentClient, type AwsAttemptObserver, type ClientPlace } from './instrumentation.js';
-import type { RoleRef } from '../model/target.js';
+import { roleKey, type RoleRef } from '../model/target.js';
 
 /** Attempts per AWS call, the first included: a throttled or dropped call is retried by the SDK twice. */
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -53,11 +53,6 @@ export interface AwsCredentials {
 
 /** The session name AssumeRole gets when the config names none: CloudTrail shows who read the jobs. */
 const DEFAULT_SESSION_NAME = 'aws-resolution-exporter';
-
-/** Identifies a credential set: the exporter's own (''), or an assumed role with its external id. */
-export function roleKey(role: RoleRef | undefined): string {
-  return role === undefined ? '' : [role.arn, role.externalId ?? '', role.sessionName ?? ''].join('\u0000');
-}
 
 interface ClientsOfOneSet {
   readonly customerProfiles: Map<string, CustomerProfilesClient>;
