@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { crc32, gunzipSync } from 'node:zlib';
 import type { AnyTargetSnapshot } from '../src/collect/snapshot.js';
-import { encodePart, openMetricsBody, toOpenMetrics } from '../src/exposition/encoding.js';
+import { encodePart, openMetricsBody } from '../src/exposition/encoding.js';
+import { toOpenMetrics } from './support/openMetrics.js';
 import { crc32Combine } from '../src/http/gzipMember.js';
 import { ResponseBodies } from '../src/http/responseBodies.js';
 import { SnapshotMetrics } from '../src/metrics/snapshotMetrics.js';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { IdentityResolutionJobDetail, IdMappingJobDetail, MatchingJobDetail } from '../src/aws/types.js';
 import type { AnyTargetSnapshot, CollectionSnapshot } from '../src/collect/snapshot.js';
 import { SnapshotMetrics } from '../src/metrics/snapshotMetrics.js';
-import { toOpenMetrics } from '../src/exposition/encoding.js';
+import { toOpenMetrics } from './support/openMetrics.js';
 import { promtoolCheckMetrics } from './support/promtool.js';
 
 const T0 = 1_718_000_000;

@@ -2,7 +2,8 @@ import { createServer, request, type IncomingHttpHeaders, type Server } from 'no
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { expect } from 'chai';
-import { encodePart, toOpenMetrics, type ExpositionPart } from '../src/exposition/encoding.js';
+import { encodePart, type ExpositionPart } from '../src/exposition/encoding.js';
+import { toOpenMetrics } from './support/openMetrics.js';
 import { createApp } from '../src/http/app.js';
 import { OPENMETRICS_TEXT, PROMETHEUS_TEXT } from '../src/http/negotiation.js';
 import { createLogger } from '../src/log.js';

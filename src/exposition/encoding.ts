@@ -8,16 +8,11 @@ const inflateRawAsync = promisify(inflateRaw);
 export const OPENMETRICS_EOF = '# EOF\n';
 
 /**
- * Rewrites Prometheus text exposition as OpenMetrics 1.0: a counter family is named without its `_total`
- * (its samples keep it), families are not separated by blank lines, and the text ends with `# EOF`.
- * prom-client can write OpenMetrics itself, but only by renaming its counters in place, which would then break
- * the text format for every later scrape of the same registry.
+ * Rewrites Prometheus text exposition as the body of an OpenMetrics 1.0 part: a counter family is named without
+ * its `_total` (its samples keep it) and families are not separated by blank lines; the response adds `# EOF`
+ * after the last part. prom-client can write OpenMetrics itself, but only by renaming its counters in place,
+ * which would then break the text format for every later scrape of the same registry.
  */
-export function toOpenMetrics(text: string): string {
-  return `${openMetricsBody(text)}${OPENMETRICS_EOF}`;
-}
-
-/** {@link toOpenMetrics} without the final `# EOF`, for a part that other parts follow. */
 export function openMetricsBody(text: string): string {
   const counters = new Set<string>();
   for (const match of text.matchAll(/^# TYPE (\S+)_total counter$/gm)) if (match[1]) counters.add(match[1]);
