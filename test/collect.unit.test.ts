@@ -57,7 +57,8 @@ describe('the poller, against AWS in memory', () => {
     expect(byName.get('nightly')).to.include({ up: true, latestStatus: 'SUCCEEDED' });
     expect(byName.get('nightly')?.jobs.map((job) => job.id)).to.deep.equal(['j2', 'j1']);
     expect(byName.get('broken')).to.include({ up: false });
-    expect(byName.get('broken')?.lastError).to.match(/^AccessDeniedException: not authorized/);
+    expect(byName.get('broken')?.lastError?.code).to.equal('AccessDeniedException');
+    expect(byName.get('broken')?.lastError?.description).to.match(/^AccessDeniedException: not authorized/);
     expect(byName.get('broken')?.identity).to.deep.equal({ kind: 'matching', target: 'broken', accountId: '123456789012', region: 'us-east-1' });
   });
 
@@ -102,7 +103,7 @@ describe('the refresher, against AWS in memory', () => {
     const second = await refresher.discover(discovery, refresher.round());
     expect(second.ok).to.equal(false);
     expect(second.targets.map((target) => target.name)).to.deep.equal(['retail']);
-    expect(second.stale.map((target) => target.name)).to.deep.equal(['retail']);
+    expect(second.stale.map(({ target, error }) => [target.name, error.code])).to.deep.equal([['retail', 'InternalServerException']]);
   });
 
   it('reads each domain once per round, however many discoveries and targets need it', async () => {

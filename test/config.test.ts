@@ -95,11 +95,17 @@ describe('config fixtures that load', () => {
           { kind: 'identity_resolution', name: 'retail_EU-2', resourceName: 'retail_EU-2', region: 'eu-central-1' },
           {
             kind: 'matching', name: 'dedupe-nightly', resourceName: 'dedupe-nightly', region: 'eu-central-1',
-            expect: { interval: 7 * 86_400, maxDuration: undefined, maxQueued: undefined, volumeMinRatio: undefined, volumeMaxRatio: undefined },
+            expect: {
+              interval: 7 * 86_400, maxDuration: undefined, maxQueued: undefined, volumeMinRatio: undefined, volumeMaxRatio: undefined,
+              failedJobsToPage: undefined, maxRecordsNotProcessedRatio: undefined, matchRateMinRatio: undefined, matchRateMaxRatio: undefined,
+            },
           },
           { kind: 'id_mapping', name: 'crm-to-ads', resourceName: 'crm-to-ads', region: 'eu-central-1' },
         ],
-        expect: { interval: 86_400, maxDuration: 7200, maxQueued: 1800, volumeMinRatio: 0.25, volumeMaxRatio: 4 },
+        expect: {
+          interval: 86_400, maxDuration: 7200, maxQueued: 1800, volumeMinRatio: 0.25, volumeMaxRatio: 4,
+          failedJobsToPage: 2, maxRecordsNotProcessedRatio: 0.1, matchRateMinRatio: 0.7, matchRateMaxRatio: 1.4,
+        },
       }),
     'region-inheritance.yaml': (config) =>
       expect(config.targets).to.deep.equal([

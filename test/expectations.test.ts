@@ -15,13 +15,18 @@ function history(gaps: readonly number[], durations: readonly number[] = []): Ru
 
 describe('a target\'s expectations', () => {
   it('fall back to documented defaults without config, schedule or history', () => {
-    const expected = expectationsOf({ target: undefined, global: {}, scheduledInterval: undefined, history: undefined });
+    const expected = expectationsOf({ target: undefined, global: {}, scheduledInterval: undefined, history: undefined, recentMedians: undefined });
     expect(expected).to.deep.equal({
       interval: { value: 7 * DAY, source: 'default' },
       maxDuration: { value: DAY, source: 'default' },
       maxQueued: { value: 2 * HOUR, source: 'default' },
       volumeMinRatio: { value: 0.5, source: 'default' },
       volumeMaxRatio: { value: 2, source: 'default' },
+      // Held to a week by default, so a failed run waits a week for its next chance: it pages at once.
+      failedJobsToPage: { value: 1, source: 'default' },
+      maxRecordsNotProcessedRatio: { value: 0.05, source: 'default' },
+      matchRateMinRatio: { value: 0.8, source: 'default' },
+      matchRateMaxRatio: { value: 1.25, source: 'default' },
     });
     expect(DEFAULT_EXPECTATIONS.interval).to.equal(7 * DAY);
   });
@@ -48,7 +53,7 @@ describe('a target\'s expectations', () => {
   });
 
   it('take the target\'s own config over the schedule, the schedule over the top-level config, and that over history', () => {
-    const inputs = { scheduledInterval: 7 * DAY, history: history([HOUR, HOUR, HOUR], [60, 60, 60]) };
+    const inputs = { scheduledInterval: 7 * DAY, history: history([HOUR, HOUR, HOUR], [60, 60, 60]), recentMedians: undefined };
     expect(expectationsOf({ ...inputs, target: { interval: 2 * DAY }, global: { interval: DAY } }).interval).to.deep.equal({ value: 2 * DAY, source: 'config' });
     expect(expectationsOf({ ...inputs, target: undefined, global: { interval: DAY } }).interval).to.deep.equal({ value: 7 * DAY, source: 'schedule' });
     expect(expectationsOf({ ...inputs, scheduledInterval: undefined, target: undefined, global: { interval: DAY } }).interval).to.deep.equal({ value: DAY, source: 'config' });
@@ -57,5 +62,28 @@ describe('a target\'s expectations', () => {
     expect(own.maxDuration).to.deep.equal({ value: 120, source: 'config' });
     expect(own.volumeMinRatio).to.deep.equal({ value: 0.1, source: 'config' });
     expect(own.volumeMaxRatio).to.deep.equal({ value: 10, source: 'config' });
+  });
+
+  it('page at the third failure in a row of a target that runs more often than daily, at the first of a daily or weekly one, and as configured', () => {
+    const hourly = history([HOUR, HOUR, HOUR]);
+    const of = (inputs: Partial<Parameters<typeof expectationsOf>[0]>): ReturnType<typeof expectationsOf>['failedJobsToPage'] =>
+      expectationsOf({ target: undefined, global: {}, scheduledInterval: undefined, history: undefined, recentMedians: undefined, ...inputs }).failedJobsToPage;
+    expect(of({ history: hourly })).to.deep.equal({ value: 3, source: 'default' });
+    expect(of({ history: history([DAY, DAY, DAY]) }), 'a daily workflow waits a day for its next chance').to.deep.equal({ value: 1, source: 'history' });
+    expect(of({ scheduledInterval: 7 * DAY, history: hourly }), 'a domain\'s weekly schedule').to.deep.equal({ value: 1, source: 'schedule' });
+    expect(of({ target: { interval: 2 * DAY }, history: hourly })).to.deep.equal({ value: 1, source: 'config' });
+    expect(of({ global: { failedJobsToPage: 5 }, scheduledInterval: 7 * DAY })).to.deep.equal({ value: 5, source: 'config' });
+    expect(of({ target: { failedJobsToPage: 2 }, global: { failedJobsToPage: 5 } })).to.deep.equal({ value: 2, source: 'config' });
+  });
+
+  it('allow a run to leave unprocessed 5 points above its recent median share, 5 % without history, or as configured', () => {
+    const of = (inputs: Partial<Parameters<typeof expectationsOf>[0]>): ReturnType<typeof expectationsOf>['maxRecordsNotProcessedRatio'] =>
+      expectationsOf({ target: undefined, global: {}, scheduledInterval: undefined, history: undefined, recentMedians: undefined, ...inputs }).maxRecordsNotProcessedRatio;
+    expect(of({})).to.deep.equal({ value: 0.05, source: 'default' });
+    expect(of({ recentMedians: new Map([['records_not_processed_ratio', 0]]) })).to.deep.equal({ value: 0.05, source: 'history' });
+    const usual = of({ recentMedians: new Map([['records_not_processed_ratio', 0.2]]) });
+    expect(usual.source).to.equal('history');
+    expect(usual.value).to.be.closeTo(0.25, 1e-9);
+    expect(of({ global: { maxRecordsNotProcessedRatio: 0.3 }, recentMedians: new Map([['records_not_processed_ratio', 0.2]]) })).to.deep.equal({ value: 0.3, source: 'config' });
   });
 });

@@ -149,7 +149,7 @@ describe('snapshot metrics', () => {
     const text = await render(target('id_mapping', 'crm-to-ads', [], {
       latestStatus: 'RUNNING', lastSuccessEnd: T0 + 10, lastFailureEnd: T0 + 5,
       counters: { finishedByStatus: new Map([['SUCCEEDED', 3], ['FAILED', 0]]), statisticSums: new Map([['records_processed', 300], ['records_not_processed', 0]]) },
-    }), target('identity_resolution', 'down-domain', [], { up: false, lastError: 'AccessDeniedException', lastSuccessTime: undefined }));
+    }), target('identity_resolution', 'down-domain', [], { up: false, lastError: { code: 'AccessDeniedException', description: 'AccessDeniedException: denied' }, lastSuccessTime: undefined }));
     const l = 'aws_account_id="123456789012",aws_region="us-east-1",workflow="crm-to-ads"';
     const p = 'aws_entity_resolution_id_mapping_';
     expect(samples(text, `${p}jobs_finished_total`)).to.deep.equal([`${p}jobs_finished_total{${l},status="SUCCEEDED"} 3`, `${p}jobs_finished_total{${l},status="FAILED"} 0`]);
@@ -160,6 +160,9 @@ describe('snapshot metrics', () => {
     expect(samples(text, 'aws_resolution_exporter_target_up')).to.deep.equal([
       'aws_resolution_exporter_target_up{kind="id_mapping",aws_account_id="123456789012",aws_region="us-east-1",target="crm-to-ads"} 1',
       'aws_resolution_exporter_target_up{kind="identity_resolution",aws_account_id="123456789012",aws_region="us-east-1",target="down-domain"} 0',
+    ]);
+    expect(samples(text, 'aws_resolution_exporter_target_error_info'), 'what AWS answered, for the down target only').to.deep.equal([
+      'aws_resolution_exporter_target_error_info{kind="identity_resolution",aws_account_id="123456789012",aws_region="us-east-1",target="down-domain",phase="collection",code="AccessDeniedException",message="AccessDeniedException: denied"} 1',
     ]);
     expect(samples(text, 'aws_customer_profiles_identity_resolution_jobs_finished_total')).to.deep.equal([]);
     expect(promtoolCheckMetrics(text)).to.equal('');
@@ -175,14 +178,19 @@ describe('snapshot metrics', () => {
         consecutiveFailures: 3,
         earliestStart: T0 - 86_400,
         history: { starts: [], successDurations: [] },
-        volumes: { last: new Map([['profiles_reviewed', 0], ['merges_done', 50]]), median: new Map([['profiles_reviewed', 1000]]) },
+        volumes: { last: new Map([['profiles_reviewed', 0], ['merges_done', 50], ['match_rate', 0.02]]), median: new Map([['profiles_reviewed', 1000], ['match_rate', 0.025]]) },
       },
+      refreshError: { code: 'AccessDeniedException', description: 'AccessDeniedException: not allowed to GetDomain' },
       expectations: {
         interval: { value: 604_800, source: 'schedule' },
         maxDuration: { value: 10_800, source: 'history' },
         maxQueued: { value: 7200, source: 'default' },
         volumeMinRatio: { value: 0.25, source: 'config' },
         volumeMaxRatio: { value: 2, source: 'default' },
+        failedJobsToPage: { value: 1, source: 'schedule' },
+        maxRecordsNotProcessedRatio: { value: 0.05, source: 'default' },
+        matchRateMinRatio: { value: 0.8, source: 'default' },
+        matchRateMaxRatio: { value: 1.5, source: 'config' },
       },
     }));
     const l = 'aws_account_id="123456789012",aws_region="us-east-1",domain="retail-us"';
@@ -203,12 +211,22 @@ describe('snapshot metrics', () => {
       expected_interval_seconds: [`{${l},source="schedule"} 604800`],
       expected_max_duration_seconds: [`{${l},source="history"} 10800`],
       expected_max_queued_seconds: [`{${l},source="default"} 7200`],
+      last_success_match_rate: [`{${l}} 0.02`],
+      recent_median_match_rate: [`{${l}} 0.025`],
       expected_volume_min_ratio: [`{${l},source="config"} 0.25`],
       expected_volume_max_ratio: [`{${l},source="default"} 2`],
+      expected_failed_jobs_to_page: [`{${l},source="schedule"} 1`],
+      // A domain has no records left unprocessed to hold to anything.
+      expected_max_records_not_processed_ratio: [],
+      expected_match_rate_min_ratio: [`{${l},source="default"} 0.8`],
+      expected_match_rate_max_ratio: [`{${l},source="config"} 1.5`],
     };
     for (const [name, lines] of Object.entries(expected)) expect(samples(text, `${p}${name}`), name).to.deep.equal(lines.map((line) => `${p}${name}${line}`));
     expect(samples(text, 'aws_resolution_exporter_target_last_refresh_success')).to.deep.equal([
       'aws_resolution_exporter_target_last_refresh_success{kind="identity_resolution",aws_account_id="123456789012",aws_region="us-east-1",target="retail-us"} 0',
+    ]);
+    expect(samples(text, 'aws_resolution_exporter_target_error_info')).to.deep.equal([
+      'aws_resolution_exporter_target_error_info{kind="identity_resolution",aws_account_id="123456789012",aws_region="us-east-1",target="retail-us",phase="refresh",code="AccessDeniedException",message="AccessDeniedException: not allowed to GetDomain"} 1',
     ]);
     expect(promtoolCheckMetrics(text)).to.equal('');
   });

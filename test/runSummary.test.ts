@@ -85,8 +85,8 @@ describe('run summary (the target-level view the alerts stand on)', () => {
       detail(jobs[2]!, { inputRecords: 200, totalRecordsProcessed: 200, matchIDs: 50 }),
     ];
     const { summary, memory } = summarizeRuns(matchingSpec, jobs, details, EMPTY_RUN_MEMORY, NOW);
-    expect(Object.fromEntries(summary.volumes?.last ?? [])).to.deep.equal({ input_records: 10, records_processed: 10, match_ids: 1 });
-    expect(Object.fromEntries(summary.volumes?.median ?? [])).to.deep.equal({ input_records: 150, records_processed: 150, match_ids: 40 });
+    expect(Object.fromEntries(summary.volumes?.last ?? [])).to.deep.equal({ input_records: 10, records_processed: 10, match_ids: 1, match_rate: 0.1 });
+    expect(Object.fromEntries(summary.volumes?.median ?? [])).to.deep.equal({ input_records: 150, records_processed: 150, match_ids: 40, match_rate: 0.275 });
     // An Entity Resolution list item has no counts: what was read before is remembered.
     const next = summarizeRuns(matchingSpec, jobs, [], memory, NOW + 60).summary;
     expect(next.volumes).to.deep.equal(summary.volumes);
@@ -96,8 +96,23 @@ describe('run summary (the target-level view the alerts stand on)', () => {
       item: { JobStats: { NumberOfProfilesReviewed: 1000 * h, NumberOfMatchesFound: 10 * h, NumberOfMergesDone: 5 * h } },
     }));
     const fromList = summarizeRuns(identityResolutionSpec, profiles, [], EMPTY_RUN_MEMORY, NOW).summary;
-    expect(Object.fromEntries(fromList.volumes?.last ?? [])).to.deep.equal({ profiles_reviewed: 1000, matches_found: 10, merges_done: 5 });
-    expect(Object.fromEntries(fromList.volumes?.median ?? [])).to.deep.equal({ profiles_reviewed: 2000, matches_found: 20, merges_done: 10 });
+    expect(Object.fromEntries(fromList.volumes?.last ?? [])).to.deep.equal({ profiles_reviewed: 1000, matches_found: 10, merges_done: 5, match_rate: 0.005 });
+    expect(Object.fromEntries(fromList.volumes?.median ?? [])).to.deep.equal({ profiles_reviewed: 2000, matches_found: 20, merges_done: 10, match_rate: 0.005 });
+  });
+
+  it('keeps the share of each run\'s input not processed and its median, the median of the shares rather than a share of medians', () => {
+    const jobs = [listed('c', 1, 'SUCCEEDED', 10), listed('b', 2, 'SUCCEEDED', 10), listed('a', 3, 'SUCCEEDED', 10), listed('z', 4, 'SUCCEEDED', 10)];
+    const details = [
+      detail(jobs[0]!, { inputRecords: 500, totalRecordsProcessed: 350, recordsNotProcessed: 150, matchIDs: 300 }),
+      detail(jobs[1]!, { inputRecords: 100, totalRecordsProcessed: 90, recordsNotProcessed: 10, matchIDs: 60 }),
+      detail(jobs[2]!, { inputRecords: 1000, totalRecordsProcessed: 1000, recordsNotProcessed: 0, matchIDs: 600 }),
+      detail(jobs[3]!, { inputRecords: 0, totalRecordsProcessed: 0, recordsNotProcessed: 0, matchIDs: 0 }),
+    ];
+    const { summary } = summarizeRuns(matchingSpec, jobs, details, EMPTY_RUN_MEMORY, NOW);
+    expect(summary.volumes?.last.get('records_not_processed_ratio')).to.equal(0.3);
+    // 0.1 and 0; the empty run has no share at all (nothing to divide by), so it does not drag the median down.
+    expect(summary.volumes?.median.get('records_not_processed_ratio')).to.equal(0.05);
+    expect(summary.volumes?.median.get('match_rate')).to.equal(0.6);
   });
 
   it('has no median before a second successful run', () => {

@@ -154,11 +154,11 @@ describe('TargetCollector', () => {
       failure = err;
     }
     expect(failure).to.be.instanceOf(Error);
-    const down = collector.failed(identity, 'AccessDeniedException: denied');
+    const down = collector.failed(identity, { code: 'AccessDeniedException', description: 'AccessDeniedException: denied' });
     expect(down.up).to.equal(false);
     expect(down.lastSuccessTime).to.equal(NOW);
     expect(down.jobs.map((j) => j.id)).to.deep.equal(['b']);
-    expect(down.lastError).to.equal('AccessDeniedException: denied');
+    expect(down.lastError).to.deep.equal({ code: 'AccessDeniedException', description: 'AccessDeniedException: denied' });
   });
 
   it('passes unknown statuses through and keeps fetching such jobs', async () => {

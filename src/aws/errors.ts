@@ -28,6 +28,17 @@ export function describeError(err: unknown): string {
   return err.message && err.message !== name ? `${name}: ${err.message}${cause}` : `${name}${cause}`;
 }
 
+/** What a failed read is reported as: the error's name (AWS's error code, or a network error's) and its line. */
+export interface ErrorReport {
+  readonly code: string;
+  /** {@link describeError}'s line. */
+  readonly description: string;
+}
+
+export function errorReport(err: unknown): ErrorReport {
+  return { code: awsErrorName(err), description: describeError(err) };
+}
+
 /** True when AWS refused the call for want of permission (IAM, an SCP, a resource or session policy). */
 export function isAccessDenied(err: unknown): boolean {
   return awsErrorName(err).startsWith('AccessDenied');

@@ -1,4 +1,5 @@
 import type { ExpectConfig } from '../config/types.js';
+import { RECORDS_NOT_PROCESSED_RATIO } from './kinds.js';
 import { medianOf } from './runSummary.js';
 import type { Expectations, Expected, RunHistory } from './snapshot.js';
 
@@ -9,7 +10,10 @@ const WEEK = 7 * DAY;
 /**
  * What a target is held to when neither its config, its schedule nor its history says: weekly (the longest
  * common cadence, so no healthy target pages for want of history), a day per run, two hours of waiting,
- * and a successful run's counts within half to twice their recent median.
+ * a successful run's counts within half to twice their recent median; three failed runs in a row before a
+ * failure pages (the next run of a target that runs more often than daily usually restores what one failure
+ * cost); 5 % of a run's input left unprocessed; a match rate within 0.8 to 1.25 times its recent median
+ * (a steadier figure than the counts it is the ratio of).
  */
 export const DEFAULT_EXPECTATIONS: Readonly<Record<keyof Expectations, number>> = {
   interval: WEEK,
@@ -17,7 +21,19 @@ export const DEFAULT_EXPECTATIONS: Readonly<Record<keyof Expectations, number>> 
   maxQueued: 2 * HOUR,
   volumeMinRatio: 0.5,
   volumeMaxRatio: 2,
+  failedJobsToPage: 3,
+  maxRecordsNotProcessedRatio: 0.05,
+  matchRateMinRatio: 0.8,
+  matchRateMaxRatio: 1.25,
 };
+
+/**
+ * A target expected to run this seldom or less pages at its first failed run: its next chance to succeed is
+ * at least this far away.
+ */
+export const PAGE_AT_FIRST_FAILURE_INTERVAL = DAY;
+/** How far above its recent median share a run's unprocessed share may go, as history allows. */
+export const NOT_PROCESSED_MARGIN = 0.05;
 
 /** Runs needed before history says anything: two gaps, or three durations, are a pattern; fewer are chance. */
 export const MIN_HISTORY_RUNS = 3;
@@ -34,6 +50,8 @@ export interface ExpectationInputs {
   /** Seconds between scheduled runs, when AWS schedules the target (a Customer Profiles domain's weekly run). */
   readonly scheduledInterval: number | undefined;
   readonly history: RunHistory | undefined;
+  /** Medians of the successful runs before the newest, by count or rate name (RunSummary's volumes). */
+  readonly recentMedians?: ReadonlyMap<string, number> | undefined;
 }
 
 /**
@@ -41,10 +59,11 @@ export interface ExpectationInputs {
  * interval only), the top-level config, its history, the default. History reads the newest runs: the
  * interval is the largest gap between their starts, capped at twice the median gap (an on-demand target's
  * irregular cadence fits, one long outage does not stretch it further); the longest run is three times the
- * median duration of the newest successful runs.
+ * median duration of the newest successful runs; the unprocessed share may exceed its recent median by 5
+ * points. The failures to page follow the interval unless configured: 1 once it is a day or more.
  */
 export function expectationsOf(inputs: ExpectationInputs): Expectations {
-  const { target, global, scheduledInterval, history } = inputs;
+  const { target, global, scheduledInterval, history, recentMedians } = inputs;
   const pick = (field: keyof ExpectConfig, scheduled: number | undefined, fromHistory: number | undefined): Expected => {
     const own = target?.[field];
     if (own !== undefined) return { value: own, source: 'config' };
@@ -54,13 +73,29 @@ export function expectationsOf(inputs: ExpectationInputs): Expectations {
     if (fromHistory !== undefined) return { value: fromHistory, source: 'history' };
     return { value: DEFAULT_EXPECTATIONS[field], source: 'default' };
   };
+  const interval = pick('interval', scheduledInterval, history && intervalFromHistory(history.starts));
+  const notProcessedMedian = recentMedians?.get(RECORDS_NOT_PROCESSED_RATIO);
   return {
-    interval: pick('interval', scheduledInterval, history && intervalFromHistory(history.starts)),
+    interval,
     maxDuration: pick('maxDuration', undefined, history && maxDurationFromHistory(history.successDurations)),
     maxQueued: pick('maxQueued', undefined, undefined),
     volumeMinRatio: pick('volumeMinRatio', undefined, undefined),
     volumeMaxRatio: pick('volumeMaxRatio', undefined, undefined),
+    failedJobsToPage: failedJobsToPage(target?.failedJobsToPage ?? global.failedJobsToPage, interval),
+    maxRecordsNotProcessedRatio: pick('maxRecordsNotProcessedRatio', undefined, notProcessedMedian === undefined ? undefined : Math.min(1, notProcessedMedian + NOT_PROCESSED_MARGIN)),
+    matchRateMinRatio: pick('matchRateMinRatio', undefined, undefined),
+    matchRateMaxRatio: pick('matchRateMaxRatio', undefined, undefined),
   };
+}
+
+/**
+ * Configured anywhere, the configured count; else 1 for a target expected to run daily or less often (a
+ * failure costs it a day or more of freshness, with the interval's source), else the default.
+ */
+function failedJobsToPage(configured: number | undefined, interval: Expected): Expected {
+  if (configured !== undefined) return { value: configured, source: 'config' };
+  if (interval.value >= PAGE_AT_FIRST_FAILURE_INTERVAL) return { value: 1, source: interval.source };
+  return { value: DEFAULT_EXPECTATIONS.failedJobsToPage, source: 'default' };
 }
 
 /** Starts are newest first; undefined with too few runs, or when every run started at once. */

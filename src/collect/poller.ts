@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { ExporterConfig, TargetConfig } from '../config/types.js';
+import type { ErrorReport } from '../aws/errors.js';
 import type { Logger } from '../log.js';
 import type { AnyTargetSnapshot, CollectionSnapshot } from './snapshot.js';
 import { expectationsOf } from './expectations.js';
@@ -50,7 +51,8 @@ export class Poller {
   private config: ExporterConfig;
   private discovered: readonly TargetConfig[] = [];
   /** Keys of discovered targets whose discovery failed at the last refresh (they are kept as found before). */
-  private staleDiscovered: ReadonlySet<string> = new Set();
+  /** Targets found by a discovery that failed at its last run, by key, with why. */
+  private staleDiscovered: ReadonlyMap<string, ErrorReport> = new Map();
   /** Each watched target's config by key: a runner kept through a reload keeps its state, not its old config. */
   private configs = new Map<string, TargetConfig>();
   /** Collections since the last refresh; a refresh is due when it reaches the configured period. */
@@ -188,17 +190,18 @@ export class Poller {
   private withContext(target: AnyTargetSnapshot, runnerConfig: TargetConfig | undefined): AnyTargetSnapshot {
     const key = runnerConfig && targetKey(runnerConfig);
     const facts = this.refresher.factsOf(target.identity);
-    const factsOk = this.refresher.factsReadOk(target.identity);
-    const discoveryStale = key !== undefined && this.staleDiscovered.has(key);
+    const discoveryError = key === undefined ? undefined : this.staleDiscovered.get(key);
     return {
       ...target,
       facts,
-      refreshOk: discoveryStale ? false : factsOk,
+      refreshOk: discoveryError === undefined ? this.refresher.factsReadOk(target.identity) : false,
+      refreshError: discoveryError ?? this.refresher.factsError(target.identity),
       expectations: expectationsOf({
         target: (key === undefined ? undefined : this.configs.get(key))?.expect,
         global: this.config.expect,
         scheduledInterval: target.identity.kind === 'identity_resolution' ? scheduledIntervalOf(facts?.domain) : undefined,
         history: target.runs?.history,
+        recentMedians: target.runs?.volumes?.median,
       }),
     };
   }
@@ -210,7 +213,7 @@ export class Poller {
   private async discover(round: ReturnType<Refresher['round']>): Promise<void> {
     const { targets, stale, ok } = await this.refresher.discover(this.config.discovery, round);
     this.discovered = targets;
-    this.staleDiscovered = new Set(stale.map(targetKey));
+    this.staleDiscovered = new Map(stale.map(({ target, error }) => [targetKey(target), error]));
     this.applyTargets();
     this.discoveryOk = ok;
   }

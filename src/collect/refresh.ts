@@ -1,4 +1,5 @@
 import type { DomainDetail, WorkflowSummary } from '../aws/catalogSources.js';
+import { errorReport, type ErrorReport } from '../aws/errors.js';
 import type { CallPacer } from '../aws/pacing.js';
 import type { AccountLookup, CatalogSource, SourceFactory } from '../aws/sourceFactory.js';
 import type { DiscoveryConfig, TargetConfig } from '../config/types.js';
@@ -74,8 +75,8 @@ function wanted(name: string, spec: DiscoveryConfig): boolean {
 export class Refresher {
   private readonly discovered = new Map<string, TargetConfig[]>();
   private facts = new Map<string, TargetFacts>();
-  /** Whether each watched target's facts were read at its last refresh. */
-  private factsRead = new Map<string, boolean>();
+  /** Each watched target's last refresh: undefined when its facts were read, else why they were not. */
+  private factsRead = new Map<string, ErrorReport | undefined>();
   private readonly discoveryFailures: FailureLog;
   private readonly factsFailures: FailureLog;
 
@@ -91,11 +92,11 @@ export class Refresher {
 
   /**
    * The targets the discoveries find, or, for a discovery and region that could not be read, the ones found
-   * last time: those are also `stale`, so each can be reported as failing to refresh.
+   * last time: those are also `stale`, with why, so each can be reported as failing to refresh.
    */
-  async discover(specs: readonly DiscoveryConfig[], round: RoundCache): Promise<{ targets: TargetConfig[]; stale: TargetConfig[]; ok: boolean }> {
+  async discover(specs: readonly DiscoveryConfig[], round: RoundCache): Promise<{ targets: TargetConfig[]; stale: { target: TargetConfig; error: ErrorReport }[]; ok: boolean }> {
     let ok = true;
-    const stale: TargetConfig[] = [];
+    const stale: { target: TargetConfig; error: ErrorReport }[] = [];
     const keys: string[] = [];
     const found = await Promise.all(specs.flatMap((spec, index) => spec.regions.map(async (region) => {
       const key = `${index}\u0000${region ?? ''}`;
@@ -110,7 +111,8 @@ export class Refresher {
         ok = false;
         this.discoveryFailures.failed(key, context, err);
         const kept = this.discovered.get(key) ?? [];
-        stale.push(...kept);
+        const error = errorReport(err);
+        stale.push(...kept.map((target) => ({ target, error })));
         return kept;
       }
     })));
@@ -122,10 +124,10 @@ export class Refresher {
   async refreshFacts(watched: readonly WatchedTarget[], round: RoundCache, now: number): Promise<boolean> {
     let ok = true;
     const next = new Map<string, TargetFacts>();
-    const read = new Map<string, boolean>();
+    const read = new Map<string, ErrorReport | undefined>();
     await Promise.all(watched.map(async ({ identity, role }) => {
       const key = identityKey(identity);
-      read.set(key, true);
+      read.set(key, undefined);
       try {
         if (identity.kind === 'identity_resolution') {
           next.set(key, { domain: await round.domain(identity.region, role, identity.target), readAt: now });
@@ -136,7 +138,7 @@ export class Refresher {
         this.factsFailures.succeeded(key, targetContext(identity));
       } catch (err) {
         ok = false;
-        read.set(key, false);
+        read.set(key, errorReport(err));
         const previous = this.facts.get(key);
         if (previous) next.set(key, previous);
         this.factsFailures.failed(key, targetContext(identity), err);
@@ -155,6 +157,12 @@ export class Refresher {
 
   /** Whether the target's facts were read at its last refresh; undefined before its first. */
   factsReadOk(identity: TargetIdentity): boolean | undefined {
+    const key = identityKey(identity);
+    return this.factsRead.has(key) ? this.factsRead.get(key) === undefined : undefined;
+  }
+
+  /** Why the target's facts could not be read at its last refresh, if they could not. */
+  factsError(identity: TargetIdentity): ErrorReport | undefined {
     return this.factsRead.get(identityKey(identity));
   }
 

@@ -18,7 +18,7 @@ interface Run<D> {
   readonly known: Partial<D>;
 }
 
-/** A successful run's key counts, kept between collections (Entity Resolution lists no counts). */
+/** A successful run's key counts and rates, kept between collections (Entity Resolution lists no counts). */
 export interface SuccessVolumes {
   readonly id: string;
   readonly end: number;
@@ -117,13 +117,13 @@ function history<D>(started: readonly (Run<D> & { start: number })[], successes:
   };
 }
 
-/** The newest successful runs' key counts: those read now, and those remembered from earlier collections. */
+/** The newest successful runs' key counts and rates: those read now, and those remembered from earlier collections. */
 function recordVolumes<K extends TargetKind>(spec: KindSpec<K>, successes: readonly Run<JobDetailByKind[K]>[], remembered: readonly SuccessVolumes[]): SuccessVolumes[] {
   const byId = new Map(remembered.map((entry) => [entry.id, entry]));
   for (const run of successes) {
     if (run.end === undefined) continue;
     const volumes: Record<string, number> = {};
-    for (const [name, read] of Object.entries(spec.volumes)) {
+    for (const [name, read] of Object.entries({ ...spec.volumes, ...spec.rates })) {
       const value = read(run.known);
       if (value !== undefined && Number.isFinite(value)) volumes[name] = value;
     }

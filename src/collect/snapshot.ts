@@ -1,4 +1,5 @@
 import type { DomainDetail, WorkflowSummary } from '../aws/catalogSources.js';
+import type { ErrorReport } from '../aws/errors.js';
 import type { JobDetailByKind } from '../aws/types.js';
 import type { TargetKind } from '../model/kinds.js';
 
@@ -32,7 +33,8 @@ export interface TargetSnapshot<K extends TargetKind = TargetKind> {
   readonly dataTime: number | undefined;
   /** Epoch seconds of the last successful collection of this target. */
   readonly lastSuccessTime: number | undefined;
-  readonly lastError: string | undefined;
+  /** Why its last collection failed; undefined while it is up. */
+  readonly lastError: ErrorReport | undefined;
   /** The per-job series to export, newest first. */
   readonly jobs: readonly CollectedJob<JobDetailByKind[K]>[];
   readonly latestStatus: string | undefined;
@@ -48,6 +50,8 @@ export interface TargetSnapshot<K extends TargetKind = TargetKind> {
   readonly expectations?: Expectations | undefined;
   /** False while the target's facts (GetDomain, List*Workflows) or the discovery that found it fail to refresh. */
   readonly refreshOk?: boolean | undefined;
+  /** Why the last refresh of its facts, or the discovery that found it, failed. */
+  readonly refreshError?: ErrorReport | undefined;
 }
 
 /** The newest job of a target, as its list page (or its detail, when read) shows it. */
@@ -75,10 +79,13 @@ export interface RunHistory {
   readonly successDurations: readonly number[];
 }
 
-/** Key counts (records in and processed, matches, merges) of the newest successful run, and their recent medians. */
+/**
+ * Key counts (records in and processed, matches, merges) and rates (match rate, share not processed) of the
+ * newest successful run, and their recent medians.
+ */
 export interface Volumes {
   readonly last: ReadonlyMap<string, number>;
-  /** Median of each count over the successful runs before the newest (absent with none). */
+  /** Median of each over the successful runs before the newest (absent with none). */
   readonly median: ReadonlyMap<string, number>;
 }
 
@@ -115,6 +122,14 @@ export interface Expectations {
   readonly volumeMinRatio: Expected;
   /** ...and above this multiple of it too high. */
   readonly volumeMaxRatio: Expected;
+  /** Failed runs in a row at which a failure pages rather than warns. */
+  readonly failedJobsToPage: Expected;
+  /** Highest share of a successful run's input it may leave unprocessed (Entity Resolution). */
+  readonly maxRecordsNotProcessedRatio: Expected;
+  /** A successful run's match rate below this share of its recent median is too low... */
+  readonly matchRateMinRatio: Expected;
+  /** ...and above this multiple of it too high. */
+  readonly matchRateMaxRatio: Expected;
 }
 
 /** A domain's settings and size, or a workflow's summary; undefined until first read. */

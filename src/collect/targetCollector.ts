@@ -1,4 +1,4 @@
-import { isNotFound } from '../aws/errors.js';
+import { isNotFound, type ErrorReport } from '../aws/errors.js';
 import type { JobSource, JobSummary } from '../aws/types.js';
 import { listJobWindow, selectWindow, type WindowSpec } from './jobWindow.js';
 import type { JobDetailByKind } from '../aws/types.js';
@@ -156,7 +156,7 @@ export class TargetCollector<K extends TargetKind> {
   }
 
   /** Publishes the last known series of a target whose collection failed, marked down. */
-  failed(identity: TargetIdentity<K>, error: string): TargetSnapshot<K> {
+  failed(identity: TargetIdentity<K>, error: ErrorReport): TargetSnapshot<K> {
     const previous = this.last;
     this.last = {
       identity,

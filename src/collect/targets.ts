@@ -1,4 +1,4 @@
-import { awsErrorName, describeError } from '../aws/errors.js';
+import { awsErrorName, errorReport } from '../aws/errors.js';
 import type { CallPacer } from '../aws/pacing.js';
 import type { AccountLookup, SourceFactory } from '../aws/sourceFactory.js';
 import type { JobDetailByKind, JobSource } from '../aws/types.js';
@@ -79,7 +79,7 @@ function runner<K extends TargetKind>(target: TargetConfig, spec: KindSpec<K>, s
         const identity = bound?.identity ?? collector.snapshot?.identity ?? {
           kind: spec.kind, target: label, accountId: target.accountId ?? UNKNOWN, region: target.region ?? UNKNOWN,
         };
-        const snapshot = asAny(collector.failed(identity, describeError(err)));
+        const snapshot = asAny(collector.failed(identity, errorReport(err)));
         throw new TargetCollectionError(snapshot, err);
       }
     },

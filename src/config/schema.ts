@@ -73,12 +73,20 @@ const expectShape = z.strictObject({
   max_queued: positiveDuration('1h').optional(),
   volume_min_ratio: ratio('a number above 0 and below 1, such as 0.5', (value) => value > 0 && value < 1).optional(),
   volume_max_ratio: ratio('a number above 1, such as 2', (value) => value > 1 && Number.isFinite(value)).optional(),
+  failed_jobs_to_page: count(1).optional(),
+  max_records_not_processed_ratio: ratio('a number from 0 and below 1, such as 0.05', (value) => value >= 0 && value < 1).optional(),
+  match_rate_min_ratio: ratio('a number above 0 and below 1, such as 0.8', (value) => value > 0 && value < 1).optional(),
+  match_rate_max_ratio: ratio('a number above 1, such as 1.25', (value) => value > 1 && Number.isFinite(value)).optional(),
 }).transform((spec): ExpectConfig => ({
   interval: spec.interval,
   maxDuration: spec.max_duration,
   maxQueued: spec.max_queued,
   volumeMinRatio: spec.volume_min_ratio,
   volumeMaxRatio: spec.volume_max_ratio,
+  failedJobsToPage: spec.failed_jobs_to_page,
+  maxRecordsNotProcessedRatio: spec.max_records_not_processed_ratio,
+  matchRateMinRatio: spec.match_rate_min_ratio,
+  matchRateMaxRatio: spec.match_rate_max_ratio,
 }));
 
 const ROLE_ARN = /^arn:aws(?:-us-gov|-cn)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;

@@ -16,6 +16,14 @@ export interface ExpectConfig {
   readonly volumeMinRatio?: number | undefined;
   /** ...and above this multiple of it too high (x > 1). */
   readonly volumeMaxRatio?: number | undefined;
+  /** Failed runs in a row at which a failure pages (an integer >= 1). */
+  readonly failedJobsToPage?: number | undefined;
+  /** Highest share of a successful Entity Resolution run's input records it may leave unprocessed (0 <= x < 1). */
+  readonly maxRecordsNotProcessedRatio?: number | undefined;
+  /** A successful run's match rate below this share of its recent median is too low (0 < x < 1)... */
+  readonly matchRateMinRatio?: number | undefined;
+  /** ...and above this multiple of it too high (x > 1). */
+  readonly matchRateMaxRatio?: number | undefined;
 }
 
 /** One domain (identity_resolution) or workflow (matching, id_mapping) to poll, with what is expected of it. */

@@ -15,7 +15,7 @@ const iso = (seconds: number | undefined): string => (seconds === undefined ? 'n
 
 /** The page at `/`: what this is, where the metrics are, and how every target fared. */
 export function landingPage(input: LandingPageInput): string {
-  const rows = input.targets.map((t) => `<tr class="${t.up ? 'up' : 'down'}"><td>${escapeHtml(t.identity.kind)}</td><td>${escapeHtml(t.identity.target)}</td><td>${escapeHtml(t.identity.accountId)}</td><td>${escapeHtml(t.identity.region)}</td><td>${t.up ? 'up' : 'down'}</td><td>${iso(t.lastSuccessTime)}</td><td>${escapeHtml(t.lastError ?? '')}</td><td>${t.jobs.length}</td></tr>`);
+  const rows = input.targets.map((t) => `<tr class="${t.up ? 'up' : 'down'}"><td>${escapeHtml(t.identity.kind)}</td><td>${escapeHtml(t.identity.target)}</td><td>${escapeHtml(t.identity.accountId)}</td><td>${escapeHtml(t.identity.region)}</td><td>${t.up ? 'up' : 'down'}</td><td>${iso(t.lastSuccessTime)}</td><td>${escapeHtml(t.lastError?.description ?? '')}</td><td>${t.jobs.length}</td></tr>`);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>AWS Resolution Exporter</title>
 <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}tr.down td{background:#fdd}</style></head>

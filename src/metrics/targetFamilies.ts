@@ -1,7 +1,7 @@
-import { KIND_SPECS } from '../collect/kinds.js';
+import { KIND_SPECS, MATCH_RATE, RECORDS_NOT_PROCESSED_RATIO } from '../collect/kinds.js';
 import { RECENT_RUNS } from '../collect/runSummary.js';
 import type { AnyTargetSnapshot, Expectations } from '../collect/snapshot.js';
-import { AS_OF_COLLECTION, emitStateset, messageLabel, type FamilySpec, type Labels } from './family.js';
+import { AS_OF_COLLECTION, emitStateset, MAX_MESSAGE_LABEL_LENGTH, messageLabel, type FamilySpec, type Labels } from './family.js';
 import { METRIC_PREFIX, TARGET_LABEL, type TargetKind } from '../model/kinds.js';
 
 /** How each kind of target is named in metric names and labels. */
@@ -18,13 +18,20 @@ export function targetLabels(snapshot: AnyTargetSnapshot): Labels {
 }
 
 
-/** The expectation families: name suffix, what it holds, and where it is on the snapshot. */
-const EXPECTATIONS: readonly (readonly [suffix: string, help: string, key: keyof Expectations])[] = [
+/**
+ * The expectation families: name suffix, what it holds, where it is on the snapshot, and the rate it is about
+ * (exported only for the kinds that have that rate).
+ */
+const EXPECTATIONS: readonly (readonly [suffix: string, help: string, key: keyof Expectations, rate?: string])[] = [
   ['expected_interval_seconds', 'Seconds expected between runs: a success is overdue once the last one ended more than this plus the expected maximum duration ago.', 'interval'],
   ['expected_max_duration_seconds', 'Seconds a run may take before it runs too long.', 'maxDuration'],
   ['expected_max_queued_seconds', 'Seconds a job may wait (queued, pending, or a scheduled run not started) before it waits too long.', 'maxQueued'],
   ['expected_volume_min_ratio', 'Lowest share of its recent median a key count of a successful run may fall to.', 'volumeMinRatio'],
   ['expected_volume_max_ratio', 'Highest multiple of its recent median a key count of a successful run may rise to.', 'volumeMaxRatio'],
+  ['expected_failed_jobs_to_page', 'Failed runs in a row at which a failure pages (critical) instead of warning.', 'failedJobsToPage'],
+  ['expected_max_records_not_processed_ratio', 'Highest share of its input records a successful run may leave unprocessed.', 'maxRecordsNotProcessedRatio', RECORDS_NOT_PROCESSED_RATIO],
+  ['expected_match_rate_min_ratio', 'Lowest share of its recent median the match rate of a successful run may fall to.', 'matchRateMinRatio', MATCH_RATE],
+  ['expected_match_rate_max_ratio', 'Highest multiple of its recent median the match rate of a successful run may rise to.', 'matchRateMaxRatio', MATCH_RATE],
 ];
 
 const EXPECTATION_SOURCES = 'The source label says where the value came from: config, schedule (a domain\'s weekly run), history (the target\'s recent runs) or default.';
@@ -41,11 +48,21 @@ const COUNT_HELP: Record<string, string> = {
   mapped_records: 'Records mapped (metrics.totalMappedRecords)',
 };
 
-/** The count's name in lower case, to go inside a sentence. */
-const countInSentence = (count: string): string => {
-  const help = COUNT_HELP[count] ?? count;
-  return `${help.charAt(0).toLowerCase()}${help.slice(1)}`;
+/** A run's rates, per kind: what each divides by what. */
+const RATE_HELP: Readonly<Record<TargetKind, Readonly<Record<string, string>>>> = {
+  identity_resolution: { [MATCH_RATE]: 'Match rate (merges done per profile reviewed)' },
+  matching: {
+    [MATCH_RATE]: 'Match rate (match IDs per input record)',
+    [RECORDS_NOT_PROCESSED_RATIO]: 'Share of the input records not processed (recordsNotProcessed / inputRecords)',
+  },
+  id_mapping: {
+    [MATCH_RATE]: 'Match rate (records mapped per input record)',
+    [RECORDS_NOT_PROCESSED_RATIO]: 'Share of the input records not processed (recordsNotProcessed / inputRecords)',
+  },
 };
+
+/** A HELP phrase in lower case, to go inside a sentence. */
+const inSentence = (help: string): string => `${help.charAt(0).toLowerCase()}${help.slice(1)}`;
 /** Per-target summary families of one kind: latest status, last outcomes, and the finished-job counters. */
 export function targetFamilies(kind: TargetKind): FamilySpec<AnyTargetSnapshot>[] {
   const spec = KIND_SPECS[kind];
@@ -98,11 +115,14 @@ export function targetFamilies(kind: TargetKind): FamilySpec<AnyTargetSnapshot>[
       },
     },
     targetGauge('earliest_job_start_timestamp_seconds', `Start of the oldest ${what} the exporter has seen of the ${targetWhat}, in seconds since the epoch: how far back its view goes (a target that never succeeded has not since then).`, (target) => target.runs?.earliestStart),
-    ...Object.keys(spec.volumes).flatMap((volume): FamilySpec<AnyTargetSnapshot>[] => [
-      targetGauge(`last_success_${volume}`, `The ${countInSentence(volume)} of the ${targetWhat}'s newest successful ${what}.`, (target) => target.runs?.volumes?.last.get(volume)),
-      targetGauge(`recent_median_${volume}`, `Median of the ${countInSentence(volume)} over the successful ${what}s before the newest (up to ${RECENT_RUNS}).`, (target) => target.runs?.volumes?.median.get(volume)),
+    ...[
+      ...Object.keys(spec.volumes).map((volume) => [volume, COUNT_HELP[volume] ?? volume] as const),
+      ...Object.keys(spec.rates).map((rate) => [rate, RATE_HELP[kind][rate] ?? rate] as const),
+    ].flatMap(([name, help]): FamilySpec<AnyTargetSnapshot>[] => [
+      targetGauge(`last_success_${name}`, `The ${inSentence(help)} of the ${targetWhat}'s newest successful ${what}.`, (target) => target.runs?.volumes?.last.get(name)),
+      targetGauge(`recent_median_${name}`, `Median of the ${inSentence(help)} over the successful ${what}s before the newest (up to ${RECENT_RUNS}).`, (target) => target.runs?.volumes?.median.get(name)),
     ]),
-    ...EXPECTATIONS.map(([suffix, help, key]): FamilySpec<AnyTargetSnapshot> => ({
+    ...EXPECTATIONS.filter(([, , , rate]) => rate === undefined || rate in spec.rates).map(([suffix, help, key]): FamilySpec<AnyTargetSnapshot> => ({
       name: `${prefix}${suffix}`,
       help: `${help} ${EXPECTATION_SOURCES} ${AS_OF_COLLECTION}`,
       type: 'gauge',
@@ -159,6 +179,18 @@ export const selfTargetFamilies: readonly FamilySpec<AnyTargetSnapshot>[] = [
     labelNames: SELF_TARGET_LABELS,
     collect: (target, emit) => {
       if (target.refreshOk !== undefined) emit(selfTargetLabels(target), target.refreshOk ? 1 : 0);
+    },
+  },
+  {
+    name: 'aws_resolution_exporter_target_error_info',
+    help: `Always 1, while the target's last collection (phase="collection") or the last refresh of its facts or discovery (phase="refresh") failed: the error's code (AWS's error name, or a network error's) and its message (cut to ${String(MAX_MESSAGE_LABEL_LENGTH)} characters). Absent while they succeed.`,
+    type: 'gauge',
+    labelNames: [...SELF_TARGET_LABELS, 'phase', 'code', 'message'],
+    collect: (target, emit) => {
+      const failures = [['collection', target.up ? undefined : target.lastError], ['refresh', target.refreshOk === false ? target.refreshError : undefined]] as const;
+      for (const [phase, error] of failures) {
+        if (error) emit({ ...selfTargetLabels(target), phase, code: error.code, message: messageLabel(error.description) }, 1);
+      }
     },
   },
   {

@@ -85,6 +85,8 @@ const HISTORY = {
   expectations: {
     interval: { value: 604_800, source: 'schedule' }, maxDuration: { value: 10_800, source: 'history' }, maxQueued: { value: 7200, source: 'default' },
     volumeMinRatio: { value: 0.25, source: 'config' }, volumeMaxRatio: { value: 1.5, source: 'default' },
+    failedJobsToPage: { value: 1, source: 'schedule' }, maxRecordsNotProcessedRatio: { value: 0.07, source: 'history' },
+    matchRateMinRatio: { value: 0.8, source: 'default' }, matchRateMaxRatio: { value: 1.5, source: 'config' },
   },
 } as const;
 
@@ -113,7 +115,7 @@ const DOMAIN = target('identity_resolution', 'retail-us', {
     finishedByStatus: new Map([['COMPLETED', 7], ['PARTIAL_SUCCESS', 1], ['FAILED', 0]]),
     statisticSums: new Map([['profiles_reviewed', 8400], ['matches_found', 310], ['merges_done', 290]]),
   },
-  runs: runs('COMPLETED', { id: 'd'.repeat(32), status: 'COMPLETED' }, { profiles_reviewed: [1250, 1200], matches_found: [42, 40], merges_done: [0, 38] }),
+  runs: runs('COMPLETED', { id: 'd'.repeat(32), status: 'COMPLETED' }, { profiles_reviewed: [1250, 1200], matches_found: [42, 40], merges_done: [0, 38], match_rate: [0, 0.03] }),
   facts: {
     readAt: T - 3600,
     domain: {
@@ -141,7 +143,7 @@ const MATCHING_WORKFLOW = target('matching', 'dedupe', {
     finishedByStatus: new Map([['SUCCEEDED', 12], ['FAILED', 2]]),
     statisticSums: new Map([['records_processed', 12_000], ['records_not_processed', 40]]),
   },
-  runs: runs('FAILED', { id: 'e'.repeat(32), status: 'FAILED', message: 'Access denied to s3://input/matching/' }, { input_records: [1000, 990], records_processed: [1000, 985], match_ids: [310, 300] }),
+  runs: runs('FAILED', { id: 'e'.repeat(32), status: 'FAILED', message: 'Access denied to s3://input/matching/' }, { input_records: [1000, 990], records_processed: [1000, 985], match_ids: [310, 300], match_rate: [0.31, 0.3], records_not_processed_ratio: [0, 0.005] }),
   facts: { readAt: T - 3600, workflow: { kind: 'matching', name: 'dedupe', resolutionType: 'RULE_MATCHING', updatedAt: date(T - 10 * 86_400) } },
 });
 
@@ -152,7 +154,7 @@ const ID_MAPPING_WORKFLOW = target('id_mapping', 'crm-to-ads', {
     finishedByStatus: new Map([['SUCCEEDED', 30], ['FAILED', 1]]),
     statisticSums: new Map([['records_processed', 29_700], ['records_not_processed', 300]]),
   },
-  runs: runs('SUCCEEDED', { id: 'f'.repeat(32), status: 'SUCCEEDED' }, { input_records: [1000, 1000], records_processed: [990, 995], mapped_records: [800, 790] }),
+  runs: runs('SUCCEEDED', { id: 'f'.repeat(32), status: 'SUCCEEDED' }, { input_records: [1000, 1000], records_processed: [990, 995], mapped_records: [800, 790], match_rate: [0.8, 0.79], records_not_processed_ratio: [0.01, 0.005] }),
   facts: { readAt: T - 3600, workflow: { kind: 'id_mapping', name: 'crm-to-ads', resolutionType: undefined, updatedAt: date(T - 20 * 86_400) } },
 });
 
@@ -181,5 +183,5 @@ export const INPUTS: ReadonlyMap<string, CollectionSnapshot> = new Map([
     [`${name}-running`, snapshot(newest(summary, running, { start: T - 1800, runningSeconds: 1800 }))],
   ] as const),
   // A domain whose last collection failed ten minutes after its last success, as did its last refresh.
-  ['target-down', snapshot(target('identity_resolution', 'eu-loyalty', { up: false, lastSuccessTime: T - 600, lastError: 'AccessDeniedException', refreshOk: false }))],
+  ['target-down', snapshot(target('identity_resolution', 'eu-loyalty', { up: false, lastSuccessTime: T - 600, lastError: { code: 'AccessDeniedException', description: 'AccessDeniedException: User is not authorized to perform profile:ListIdentityResolutionJobs' }, refreshOk: false, refreshError: { code: 'AccessDeniedException', description: 'AccessDeniedException: User is not authorized to perform profile:GetDomain' } }))],
 ]);
