@@ -149,13 +149,13 @@ describe('TargetCollector', () => {
     });
 
     it('reads them once: a later collection makes no seeding Get, though the medians are still short of runs', async () => {
-      const source = new FakeJobSource([job('run3', 600, 'RUNNING'), ...weekly().slice(0, 2)], 25);
+      const source = new FakeJobSource([job('run7', 600, 'RUNNING'), ...weekly().slice(0, 2)], 25);
       const collector = new TargetCollector(matchingSpec, summaryMode);
       await collector.collect(identity, source, NOW);
-      expect(source.getCalls).to.deep.equal(['run3', 'run6', 'run5']);
+      expect(source.getCalls).to.deep.equal(['run7', 'run6', 'run5']);
       source.getCalls.length = 0;
       await collector.collect(identity, source, NOW + 60);
-      expect(source.getCalls, 'only the running job').to.deep.equal(['run3']);
+      expect(source.getCalls, 'only the running job').to.deep.equal(['run7']);
     });
 
     it('makes no seeding Get after a restart from a state holding success volumes', async () => {
@@ -174,18 +174,18 @@ describe('TargetCollector', () => {
     });
 
     it('neither counts the jobs read for it nor exports them per job; in per-job mode it reads only the successes the window did not', async () => {
-      const source = new FakeJobSource([job('new', 600, 'RUNNING'), ...weekly()], 25);
+      const source = new FakeJobSource([job('run7', 600, 'RUNNING'), ...weekly()], 25);
       const collector = new TargetCollector(matchingSpec, { lookbackSeconds: 30 * 86400, maxJobs: 2 });
       const first = await collector.collect(identity, source, NOW);
-      expect(source.getCalls, 'the window of 2, then 4 successes').to.deep.equal(['new', 'run6', 'run5', 'run4', 'run3', 'run2']);
-      expect(first.jobs.map((j) => j.id)).to.deep.equal(['new', 'run6']);
+      expect(source.getCalls, 'the window of 2, then 4 successes').to.deep.equal(['run7', 'run6', 'run5', 'run4', 'run3', 'run2']);
+      expect(first.jobs.map((j) => j.id)).to.deep.equal(['run7', 'run6']);
       expect(first.runs?.volumes?.median.get('records_processed')).to.equal(105);
       expect(Object.fromEntries(first.counters?.finishedByStatus ?? [])).to.deep.equal({ SUCCEEDED: 0, FAILED: 0 });
       expect(Object.fromEntries(first.counters?.statisticSums ?? [])).to.deep.equal({ records_processed: 0, records_not_processed: 0 });
 
-      finish(source, 'new', 'SUCCEEDED', 40);
+      finish(source, 'run7', 'SUCCEEDED', 40);
       const second = await collector.collect(identity, source, NOW + 60);
-      expect(second.jobs.map((j) => j.id)).to.deep.equal(['new', 'run6']);
+      expect(second.jobs.map((j) => j.id)).to.deep.equal(['run7', 'run6']);
       expect(Object.fromEntries(second.counters?.finishedByStatus ?? []), 'only the job that finished since').to.deep.equal({ SUCCEEDED: 1, FAILED: 0 });
       expect(second.counters?.statisticSums.get('records_processed')).to.equal(40);
     });
