@@ -1,5 +1,7 @@
 import { CUSTOMER_PROFILES_PAGE_SIZE, ENTITY_RESOLUTION_PAGE_SIZE } from '../src/aws/sources.js';
+import { SEED_SUCCESSES } from '../src/collect/runSummary.js';
 import type { QuotaCalls } from '../src/simulator/index.js';
+import type { WindowFacts } from './simulatorProcess.js';
 import type { World } from './world.js';
 import type { TargetKind } from '../src/model/kinds.js';
 
@@ -23,7 +25,8 @@ export interface Minimum {
 /**
  * The fewest calls any poller could make for the collection just run, from the simulator's truth at the current
  * simulated time: per target, the List pages that cover its window, one Get per window job that is new or was
- * unfinished at the previous round (none for one seen finished), plus the refresh calls if it was a refresh round.
+ * unfinished at the previous round (none for one seen finished), at the first round the Gets that seed its volume
+ * medians (see {@link seedingGets}), plus the refresh calls if it was a refresh round.
  *
  * Pages: a window of w jobs (w ≤ max(max_jobs_per_target, 1)) starts the newest-first list. When w is the
  * window's full size, or the whole list, w jobs are enough; otherwise the window ended at the lookback cutoff,
@@ -42,20 +45,33 @@ export async function minimumCalls(world: World, previous: WindowTruth | undefin
   const size = Math.max(config.maxJobsPerTarget, 1);
   const facts = await simulator.windows(config.targets, size, world.now() - config.lookbackSeconds);
   for (const [i, target] of config.targets.entries()) {
-    const { listed, window } = facts[i]!;
+    const targetFacts = facts[i]!;
+    const { listed, window } = targetFacts;
     const region = target.region ?? '';
     const { list, get, pageSize } = OPERATIONS[target.kind];
     const needed = window.length === size || window.length === listed ? window.length : window.length + 1;
-    add(region, list, Math.max(1, Math.ceil(needed / pageSize)));
+    const pages = Math.max(1, Math.ceil(needed / pageSize));
+    add(region, list, pages);
 
     const key = `${target.kind}/${region}/${target.name}`;
     const before = previous?.get(key);
     for (const job of window) if (before?.get(job.id) !== true) add(region, get, 1);
+    if (previous === undefined) add(region, get, seedingGets(target.kind, targetFacts, Math.min(listed, pages * pageSize)));
     truth.set(key, new Map(window.map((job) => [job.id, job.finished])));
   }
   for (const call of refreshCalls(world)) add(call.region, call.operation, call.calls);
   const calls = [...perKey.values()];
   return { calls, total: totalCalls(calls), truth };
+}
+
+/**
+ * A target's first collection reads the newest SEED_SUCCESSES successes on the pages it listed (`read` jobs),
+ * so that its volume medians exist at once: a Get for each the window does not read (the window starts the
+ * list). None for a domain: Customer Profiles lists each job's counts.
+ */
+function seedingGets(kind: TargetKind, { window, successes }: WindowFacts, read: number): number {
+  if (kind === 'identity_resolution') return 0;
+  return successes.filter((position) => position < read).slice(0, SEED_SUCCESSES).filter((position) => position >= window.length).length;
 }
 
 /**

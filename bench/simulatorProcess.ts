@@ -1,6 +1,6 @@
 import type { TargetConfig } from '../src/config/types.js';
 import { startSimulator, type FaultRule, type FleetSpec } from '../src/simulator/index.js';
-import { TERMINAL_STATUSES } from '../src/simulator/lifecycle.js';
+import { SUCCESS_STATUSES, TERMINAL_STATUSES, type WireObject } from '../src/simulator/lifecycle.js';
 
 /** How the bench starts the simulator process (argv[2], as JSON). */
 export interface SimulatorProcessOptions {
@@ -25,10 +25,12 @@ export interface WindowJob {
   readonly finished: boolean;
 }
 
-/** A target's list at a time: how many jobs it lists, and the window's jobs (newest first). */
+/** A target's list at a time: how many jobs it lists, the window's jobs (newest first), and where its successes are. */
 export interface WindowFacts {
   readonly listed: number;
   readonly window: readonly WindowJob[];
+  /** Positions on the list (0: the first listed) of the jobs that succeeded, in list order. */
+  readonly successes: readonly number[];
 }
 
 export type SimulatorRequest =
@@ -83,11 +85,12 @@ async function main(): Promise<void> {
           const listed = sim.jobs(simulator.now());
           const window = listed.filter((job) => job.start >= request.cutoff).slice(0, request.size).map((job): WindowJob => {
             const detail = job.detail();
-            const status = String(detail.Status ?? detail.status);
+            const status = statusOf(detail);
             const end = detail.JobEndTime ?? detail.endTime;
             return { id: job.id, start: job.start, ...(typeof end === 'number' ? { end } : {}), status, finished: TERMINAL_STATUSES[target.kind].includes(status) };
           });
-          return { listed: listed.length, window };
+          const successes = listed.flatMap((job, position) => (SUCCESS_STATUSES[target.kind].includes(statusOf(job.detail())) ? [position] : []));
+          return { listed: listed.length, window, successes };
         });
       case 'addFault':
         faultRemovers.set(nextFault, simulator.faults.add(request.rule));
@@ -111,6 +114,11 @@ async function main(): Promise<void> {
     void simulator.close().then(() => process.exit(0));
   });
   process.send?.({ ready: simulator.url, accountId });
+}
+
+/** A job's status, under Customer Profiles' member name or Entity Resolution's. */
+function statusOf(detail: WireObject): string {
+  return String(detail.Status ?? detail.status);
 }
 
 void main();

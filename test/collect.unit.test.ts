@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { DomainDetail } from '../src/aws/catalogSources.js';
-import type { MatchingJobDetail } from '../src/aws/types.js';
+import type { IdentityResolutionJobDetail, MatchingJobDetail } from '../src/aws/types.js';
 import { CallPacer } from '../src/aws/pacing.js';
 import { Poller } from '../src/collect/poller.js';
 import { Refresher } from '../src/collect/refresh.js';
@@ -20,6 +20,14 @@ function matchingJob(id: string, status: string, hoursAgo: number, recordsProces
   const endTime = status === 'RUNNING' ? undefined : new Date(startTime.getTime() + 600_000);
   const detail: MatchingJobDetail = { jobId: id, status: status as MatchingJobDetail['status'], startTime, endTime, metrics: { totalRecordsProcessed: recordsProcessed } };
   return { summary: { id, status, startTime, endTime, item: detail }, detail };
+}
+
+/** A finished identity-resolution job: ListIdentityResolutionJobs carries its JobStats as GetIdentityResolutionJob does. */
+function identityResolutionJob(id: string, daysAgo: number, profilesReviewed: number): FakeJob<'identity_resolution'> {
+  const startTime = new Date(NOW_MS - daysAgo * 86_400_000);
+  const endTime = new Date(startTime.getTime() + 3_600_000);
+  const detail: IdentityResolutionJobDetail = { JobId: id, Status: 'COMPLETED', JobStartTime: startTime, JobEndTime: endTime, JobStats: { NumberOfProfilesReviewed: profilesReviewed } };
+  return { summary: { id, status: 'COMPLETED', startTime, endTime, item: detail }, detail };
 }
 
 function domain(name: string, matching: boolean): DomainDetail {
@@ -71,6 +79,16 @@ describe('the poller, against AWS in memory', () => {
     const getsWhileRunning = aws.calls.filter((call) => call === 'GetJob matching/nightly').length;
     for (let i = 0; i < 3; i++) await poller.collect();
     expect(aws.calls.filter((call) => call === 'GetJob matching/nightly').length - getsWhileRunning).to.equal(1);
+  });
+
+  it('in summary mode has a domain\'s volume medians at once without an extra Get: its list items carry the counts', async () => {
+    const aws = new FakeAws();
+    aws.domains.set('retail', domain('retail', true));
+    aws.setJobs('identity_resolution', 'retail', [1000, 100, 120, 90, 110, 95].map((reviewed, i) => identityResolutionJob(`ir${String(6 - i)}`, 1 + 7 * i, reviewed)));
+    const { poller } = pollerOf(aws, 'region: us-east-1\nmax_jobs_per_target: 0\ncustomer_profiles:\n  domains: [{ name: retail }]\n');
+    const snapshot = await poller.collect();
+    expect(aws.calls.filter((call) => call === 'GetJob identity_resolution/retail'), 'only the newest job\'s').to.have.length(1);
+    expect(snapshot?.targets[0]?.runs?.volumes?.median.get('profiles_reviewed'), 'the median of the five before the newest').to.equal(100);
   });
 
   it('recovers a target whose calls succeed again', async () => {

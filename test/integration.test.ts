@@ -4,6 +4,7 @@ import type { WireObject } from '../src/simulator/index.js';
 import { ACCOUNT, Harness, REGION, samples, value } from './support/harness.js';
 import { promtoolCheckMetrics } from './support/promtool.js';
 import { targetRef } from '../src/model/target.js';
+import { medianOf, SEED_SUCCESSES } from '../src/collect/runSummary.js';
 
 const IR = 'aws_customer_profiles_identity_resolution_';
 const M = 'aws_entity_resolution_matching_';
@@ -192,8 +193,34 @@ describe('exporter against the simulator, through the real AWS SDK clients', fun
       const text = await harness.scrape();
       const starts = samples(text, `${M}job_start_timestamp_seconds`).map((line) => Number(line.split(' ').pop()));
       expect(starts.length).to.be.within(2, 4);
-      for (const start of starts) expect(start).to.be.at.least(harness.simulator.now() - 3 * 86_400);
-      expect(harness.simulator.counts.calls('GetMatchingJob')).to.equal(starts.length);
+      const cutoff = harness.simulator.now() - 3 * 86_400;
+      for (const start of starts) expect(start).to.be.at.least(cutoff);
+      // Beyond the window, only the newest successes the volume medians need are read, at the first collection.
+      const daily = harness.simulator.fleet.get({ accountId: ACCOUNT, region: REGION, kind: 'matching', name: 'daily' });
+      const newestSuccesses = (daily?.jobs(harness.simulator.now()) ?? []).filter((job) => job.detail().status === 'SUCCEEDED').slice(0, SEED_SUCCESSES);
+      const seeded = newestSuccesses.filter((job) => job.start < cutoff).length;
+      expect(harness.simulator.counts.calls('GetMatchingJob')).to.equal(starts.length + seeded);
+    });
+
+    it('in summary mode has a workflow\'s volume medians from the first collection, reading its newest successes once', async () => {
+      harness = await Harness.start({
+        fleet: { matchingWorkflows: ['weekly'], historyJobsPerTarget: 8, runningFraction: 0, jobIntervalSeconds: 7 * 86_400 },
+        config: { maxJobsPerTarget: 0 },
+      });
+      await harness.collect();
+      const weekly = harness.simulator.fleet.get({ accountId: ACCOUNT, region: REGION, kind: 'matching', name: 'weekly' });
+      const newestSuccesses = (weekly?.jobs(harness.simulator.now()) ?? []).map((job) => job.detail()).filter((detail) => detail.status === 'SUCCEEDED').slice(0, SEED_SUCCESSES);
+      const inputRecords = newestSuccesses.map((detail) => (detail.metrics as { inputRecords: number }).inputRecords);
+      expect(inputRecords.length, 'several successful runs to take a median over').to.be.at.least(3);
+      const text = await harness.scrape();
+      const labels = { aws_account_id: ACCOUNT, aws_region: REGION, workflow: 'weekly' };
+      expect(value(text, `${M}recent_median_input_records`, labels)).to.equal(medianOf(inputRecords.slice(1)));
+      expect(value(text, `${M}jobs_finished_total`, { ...labels, status: 'SUCCEEDED' }), 'history, not news').to.equal(0);
+      expect(samples(text, `${M}job_start_timestamp_seconds`), 'no per-job series').to.deep.equal([]);
+
+      harness.simulator.counts.reset();
+      await harness.collect();
+      expect(harness.simulator.counts.calls('GetMatchingJob'), 'nothing new, nothing read').to.equal(0);
     });
 
     it('gets each job once when new or unfinished, never again once finished, and counts each finish once', async () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { MatchingJobDetail } from '../src/aws/types.js';
 import { matchingSpec } from '../src/collect/kinds.js';
-import type { RunMemory } from '../src/collect/runSummary.js';
+import { SEED_SUCCESSES, type RunMemory } from '../src/collect/runSummary.js';
 import { TargetCollector } from '../src/collect/targetCollector.js';
 import { FakeJobSource } from './support/fakeSource.js';
 import type { TargetIdentity } from '../src/model/target.js';
@@ -94,7 +94,7 @@ describe('TargetCollector', () => {
     const collector = new TargetCollector(matchingSpec, { lookbackSeconds: 7 * 86400, maxJobs: 2 });
     const snapshot = await collector.collect(identity, source, NOW);
     expect(snapshot.jobs.map((j) => j.id)).to.deep.equal(['d', 'c']);
-    expect(source.getCalls).to.deep.equal(['d', 'c']);
+    expect(source.getCalls, 'the window, then the older successes the volume medians need').to.deep.equal(['d', 'c', 'b', 'a']);
   });
 
   it('with max_jobs 0 exports no job but still knows the latest status', async () => {
@@ -109,7 +109,7 @@ describe('TargetCollector', () => {
     const source = new FakeJobSource([job('d', 10, 'RUNNING'), job('c', 2000, 'FAILED', 7), job('b', 9000, 'SUCCEEDED', 10)], 25);
     const collector = new TargetCollector(matchingSpec, { lookbackSeconds: 86400, maxJobs: 0 });
     const first = await collector.collect(identity, source, NOW);
-    expect(source.getCalls).to.deep.equal(['d', 'c']);
+    expect(source.getCalls, 'the newest job, the newest finished one, and the newest success for the volume medians').to.deep.equal(['d', 'c', 'b']);
     expect(first.runs?.latestFinished?.id).to.equal('c');
     expect(first.runs?.consecutiveFailures).to.equal(1);
     expect(first.runs?.latest?.runningSeconds).to.equal(10);
@@ -131,6 +131,64 @@ describe('TargetCollector', () => {
     expect(after.runs?.earliestStart).to.equal(NOW - 3000);
     expect(after.runs?.volumes).to.deep.equal(before.runs?.volumes);
     expect(after.runs?.volumes?.median.get('records_processed')).to.equal(15);
+  });
+
+  describe('at a target\'s first collection, the newest successes seed the volume medians', () => {
+    const summaryMode = { lookbackSeconds: 30 * 86400, maxJobs: 0 };
+    const WEEK = 7 * 86400;
+    /** Weekly successes, newest first: the newest processed a tenth of what the ones before it did. */
+    const weekly = (): ReturnType<typeof job>[] => [10, 100, 120, 90, 110, 95].map((processed, i) => job(`run${String(6 - i)}`, 3600 + i * WEEK, 'SUCCEEDED', processed));
+
+    it('in summary mode reads at most 5 of them, so a volume drop in the newest run shows at once', async () => {
+      const source = new FakeJobSource(weekly(), 25);
+      const first = await new TargetCollector(matchingSpec, summaryMode).collect(identity, source, NOW);
+      expect(source.getCalls).to.have.length.at.most(SEED_SUCCESSES);
+      expect(source.getCalls, 'the newest success and the 4 before it, not the sixth').to.deep.equal(['run6', 'run5', 'run4', 'run3', 'run2']);
+      expect(first.runs?.volumes?.last.get('records_processed')).to.equal(10);
+      expect(first.runs?.volumes?.median.get('records_processed'), 'the median of 100, 120, 90 and 110').to.equal(105);
+    });
+
+    it('reads them once: a later collection makes no seeding Get, though the medians are still short of runs', async () => {
+      const source = new FakeJobSource([job('run7', 600, 'RUNNING'), ...weekly().slice(0, 2)], 25);
+      const collector = new TargetCollector(matchingSpec, summaryMode);
+      await collector.collect(identity, source, NOW);
+      expect(source.getCalls).to.deep.equal(['run7', 'run6', 'run5']);
+      source.getCalls.length = 0;
+      await collector.collect(identity, source, NOW + 60);
+      expect(source.getCalls, 'only the running job').to.deep.equal(['run7']);
+    });
+
+    it('makes no seeding Get after a restart from a state holding success volumes', async () => {
+      const source = new FakeJobSource(weekly().slice(0, 2), 25);
+      const before = new TargetCollector(matchingSpec, summaryMode);
+      await before.collect(identity, source, NOW);
+      const state = before.exportState();
+      expect(state.runMemory?.successVolumes.map((entry) => entry.id)).to.deep.equal(['run6', 'run5']);
+      const restored = new TargetCollector(matchingSpec, summaryMode);
+      restored.restoreState({ ...state, runMemory: JSON.parse(JSON.stringify(state.runMemory)) as RunMemory });
+      source.jobs = weekly();
+      source.getCalls.length = 0;
+      const after = await restored.collect(identity, source, NOW + 60);
+      expect(source.getCalls).to.deep.equal([]);
+      expect(after.runs?.volumes?.median.get('records_processed'), 'the one success before the newest that the state holds').to.equal(100);
+    });
+
+    it('neither counts the jobs read for it nor exports them per job; in per-job mode it reads only the successes the window did not', async () => {
+      const source = new FakeJobSource([job('run7', 600, 'RUNNING'), ...weekly()], 25);
+      const collector = new TargetCollector(matchingSpec, { lookbackSeconds: 30 * 86400, maxJobs: 2 });
+      const first = await collector.collect(identity, source, NOW);
+      expect(source.getCalls, 'the window of 2, then 4 successes').to.deep.equal(['run7', 'run6', 'run5', 'run4', 'run3', 'run2']);
+      expect(first.jobs.map((j) => j.id)).to.deep.equal(['run7', 'run6']);
+      expect(first.runs?.volumes?.median.get('records_processed')).to.equal(105);
+      expect(Object.fromEntries(first.counters?.finishedByStatus ?? [])).to.deep.equal({ SUCCEEDED: 0, FAILED: 0 });
+      expect(Object.fromEntries(first.counters?.statisticSums ?? [])).to.deep.equal({ records_processed: 0, records_not_processed: 0 });
+
+      finish(source, 'run7', 'SUCCEEDED', 40);
+      const second = await collector.collect(identity, source, NOW + 60);
+      expect(second.jobs.map((j) => j.id)).to.deep.equal(['run7', 'run6']);
+      expect(Object.fromEntries(second.counters?.finishedByStatus ?? []), 'only the job that finished since').to.deep.equal({ SUCCEEDED: 1, FAILED: 0 });
+      expect(second.counters?.statisticSums.get('records_processed')).to.equal(40);
+    });
   });
 
   it('drops a job that vanished between List and Get, keeping the target up', async () => {

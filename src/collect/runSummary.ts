@@ -9,6 +9,12 @@ import type { TargetKind } from '../model/kinds.js';
 /** Runs the history and the volume medians look at: enough for a median, few enough to follow a change. */
 export const RECENT_RUNS = 10;
 
+/**
+ * Successful runs whose details a target's first collection reads when nothing saved holds their counts: the
+ * newest and 4 before it, enough for the volume medians to exist at once. The most Gets that reading costs.
+ */
+export const SEED_SUCCESSES = 5;
+
 /** One job as this collection knows it: its list item, overlaid with its detail where that was read. */
 interface Run<D> {
   readonly id: string;
@@ -67,7 +73,28 @@ export function summarizeRuns<K extends TargetKind>(
 
 /** The newest job that finished, by its list item's status: the one whose detail the alerts' annotations need. */
 export function newestFinishedListed<K extends TargetKind>(spec: KindSpec<K>, listed: readonly JobSummary<JobDetailByKind[K]>[]): JobSummary<JobDetailByKind[K]> | undefined {
-  return newestFirst(listed.filter((job) => job.status !== undefined && spec.statuses.terminal.has(job.status)))[0];
+  return listedIn(listed, spec.statuses.terminal)[0];
+}
+
+/** The newest `count` jobs that succeeded, by their list items' status. */
+export function newestSuccessesListed<K extends TargetKind>(spec: KindSpec<K>, listed: readonly JobSummary<JobDetailByKind[K]>[], count: number): JobSummary<JobDetailByKind[K]>[] {
+  return listedIn(listed, spec.statuses.success).slice(0, count);
+}
+
+/** Listed jobs in one of `statuses`, newest first; a job listed twice (the list moved while it was paged) counts once. */
+function listedIn<D>(listed: readonly JobSummary<D>[], statuses: ReadonlySet<string>): JobSummary<D>[] {
+  const unique = new Map(listed.filter((job) => job.status !== undefined && statuses.has(job.status)).map((job) => [job.id, job]));
+  return newestFirst([...unique.values()]);
+}
+
+/** The key counts and rates a run's known members tell: its detail's, or its list item's (Customer Profiles lists JobStats). */
+export function knownVolumes<K extends TargetKind>(spec: KindSpec<K>, known: Partial<JobDetailByKind[K]>): Record<string, number> {
+  const volumes: Record<string, number> = {};
+  for (const [name, read] of Object.entries({ ...spec.volumes, ...spec.rates })) {
+    const value = read(known);
+    if (value !== undefined && Number.isFinite(value)) volumes[name] = value;
+  }
+  return volumes;
 }
 
 function mergeRuns<K extends TargetKind>(spec: KindSpec<K>, listed: readonly JobSummary<JobDetailByKind[K]>[], details: readonly CollectedJob<JobDetailByKind[K]>[]): Run<JobDetailByKind[K]>[] {
@@ -122,11 +149,7 @@ function recordVolumes<K extends TargetKind>(spec: KindSpec<K>, successes: reado
   const byId = new Map(remembered.map((entry) => [entry.id, entry]));
   for (const run of successes) {
     if (run.end === undefined) continue;
-    const volumes: Record<string, number> = {};
-    for (const [name, read] of Object.entries({ ...spec.volumes, ...spec.rates })) {
-      const value = read(run.known);
-      if (value !== undefined && Number.isFinite(value)) volumes[name] = value;
-    }
+    const volumes = knownVolumes(spec, run.known);
     if (Object.keys(volumes).length > 0) byId.set(run.id, { id: run.id, end: run.end, volumes });
   }
   return [...byId.values()].sort((a, b) => b.end - a.end).slice(0, RECENT_RUNS + 1);

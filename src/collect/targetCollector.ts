@@ -3,7 +3,7 @@ import type { JobSource, JobSummary } from '../aws/types.js';
 import { listJobWindow, selectWindow, type WindowSpec } from './jobWindow.js';
 import type { JobDetailByKind } from '../aws/types.js';
 import type { KindSpec } from './kinds.js';
-import { EMPTY_RUN_MEMORY, newestFinishedListed, summarizeRuns, type RunMemory } from './runSummary.js';
+import { EMPTY_RUN_MEMORY, knownVolumes, newestFinishedListed, newestSuccessesListed, SEED_SUCCESSES, summarizeRuns, type RunMemory } from './runSummary.js';
 import type { CollectedJob, TargetSnapshot } from './snapshot.js';
 import type { TargetKind } from '../model/kinds.js';
 import { epochSeconds } from '../model/time.js';
@@ -126,8 +126,9 @@ export class TargetCollector<K extends TargetKind> {
     // is read here, once, since a finished job is never read again.
     const newestFinished = newestFinishedListed(this.spec, listed.jobs);
     const extra = newestFinished && !inWindow.some((job) => job.id === newestFinished.id) ? await this.fetchDetails(source, [newestFinished], signal) : [];
-
     const firstCollection = this.counters === undefined;
+    const seeded = firstCollection ? await this.seedVolumes(source, listed.jobs, [...fetched, ...extra], signal) : [];
+
     const counters = this.counters ?? this.emptyCounters();
     for (const { id, detail } of fetched) this.countIfNewlyFinished(id, detail, counters, !firstCollection);
     this.noteOutcomes(listed.jobs, details);
@@ -137,7 +138,7 @@ export class TargetCollector<K extends TargetKind> {
     this.counters = counters;
     this.windowFloor = floorOf(inWindow, window);
     this.assumeNewestFirst = listed.newestFirst;
-    const runs = summarizeRuns(this.spec, listed.jobs, [...fetched, ...extra], this.runMemory, now);
+    const runs = summarizeRuns(this.spec, listed.jobs, [...fetched, ...extra, ...seeded], this.runMemory, now);
     this.runMemory = runs.memory;
     this.last = {
       identity,
@@ -188,6 +189,21 @@ export class TargetCollector<K extends TargetKind> {
       }
     }));
     return fetched.filter((job) => job !== undefined);
+  }
+
+  /**
+   * Summary mode reads one new job a collection, so the volume medians would fill one run at a time: a fresh
+   * exporter would miss a volume drop for weeks of a weekly workflow. So when a target is first seen with no
+   * saved medians, the newest successes on the pages already listed are read too (at most SEED_SUCCESSES Gets,
+   * none for a job already read or whose list item tells its counts, as Customer Profiles' do). They are
+   * history, not news: neither counted nor exported per job.
+   */
+  private async seedVolumes(source: JobSource<JobDetailByKind[K]>, listed: readonly JobSummary<JobDetailByKind[K]>[], read: readonly CollectedJob<JobDetailByKind[K]>[], signal: AbortSignal | undefined): Promise<CollectedJob<JobDetailByKind[K]>[]> {
+    if (this.runMemory.successVolumes.length >= SEED_SUCCESSES) return [];
+    const readIds = new Set(read.map((job) => job.id));
+    const unread = newestSuccessesListed(this.spec, listed, SEED_SUCCESSES)
+      .filter((job) => !readIds.has(job.id) && Object.keys(knownVolumes(this.spec, job.item ?? {})).length === 0);
+    return this.fetchDetails(source, unread, signal);
   }
 
   private countIfNewlyFinished(id: string, detail: JobDetailByKind[K], counters: MutableCounters, countIt: boolean): void {
