@@ -29,4 +29,40 @@ describe('the example Alertmanager route', () => {
       expect(receiver, `${alert} (${severity})`).to.equal(severity === 'critical' ? 'data-platform-pager' : 'data-platform-chat');
     }
   });
+
+  describe('inhibitions', () => {
+    interface InhibitRule { readonly source_matchers: readonly string[]; readonly target_matchers: readonly string[]; readonly equal: readonly string[] }
+    const RANK: Readonly<Record<string, number>> = { info: 0, warning: 1, critical: 2 };
+    const inhibitRules = (file: string): InhibitRule[] => (parse(readFileSync(file, 'utf8')) as { inhibit_rules: InhibitRule[] }).inhibit_rules;
+    /** The severities a rule's matchers let through (every one, when it names none). */
+    const severities = (matchers: readonly string[]): string[] => {
+      const matcher = matchers.find((m) => m.startsWith('severity'));
+      if (matcher === undefined) return Object.keys(RANK);
+      const match = /^severity\s*(=~|=)\s*"([^"]*)"$/.exec(matcher);
+      if (!match) throw new Error(`cannot read ${matcher}`);
+      return Object.keys(RANK).filter((severity) => (match[1] === '=' ? severity === match[2] : new RegExp(`^(?:${match[2] ?? ''})$`).test(severity)));
+    };
+
+    it('never let an alert mute one of higher severity: each rule\'s targets are at most as severe as its least severe source', () => {
+      const rules = inhibitRules(EXAMPLE);
+      expect(rules).to.not.be.empty;
+      for (const rule of rules) {
+        const source = Math.min(...severities(rule.source_matchers).map((s) => RANK[s] ?? 0));
+        const targets = severities(rule.target_matchers);
+        expect(targets.filter((s) => (RANK[s] ?? 0) > source), JSON.stringify(rule)).to.deep.equal([]);
+      }
+    });
+
+    it('mute the alerts of an exporter process only from that process (equal on instance), never the alerts about targets', () => {
+      for (const rule of inhibitRules(EXAMPLE).filter((r) => r.source_matchers.some((m) => m.includes('ExporterDown')))) {
+        expect(rule.equal, JSON.stringify(rule)).to.include('instance');
+        expect(rule.target_matchers, JSON.stringify(rule)).to.include('instance=~".+"');
+      }
+    });
+
+    it('are the same in the docker compose demo\'s Alertmanager', () => {
+      expect(inhibitRules('deploy/alertmanager/alertmanager.yml')).to.deep.equal(inhibitRules(EXAMPLE));
+    });
+  });
 });
+

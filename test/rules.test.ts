@@ -26,6 +26,7 @@ interface Rule {
   record?: string;
   expr: string;
   for?: string;
+  keep_firing_for?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
 }
@@ -55,6 +56,10 @@ const alertRules = (): Rule[] => rulesOf(ruleFile(readFileSync(ALERTS_FILE, 'utf
 const recordingRules = (): Rule[] => rulesOf(ruleFile(readFileSync(RULES_FILE, 'utf8')));
 const allRules = (): Rule[] => [...alertRules(), ...recordingRules()];
 const ruleName = (rule: Rule): string => rule.alert ?? rule.record ?? '(unnamed)';
+/** An alert as Alertmanager routes it: its name and severity (one alert may warn first and page later). */
+const alertKey = (alertname: string, severity: string | undefined): string => `${alertname} (${severity ?? 'no severity'})`;
+/** The alerts about the exporter process itself, keyed by instance; every other alert is about a target. */
+const PROCESS_ALERTS = new Set(['AWSResolutionExporterDown', 'AWSResolutionCollectionsStale', 'AWSResolutionStateFileWriteFailed', 'AWSResolutionRequestsThrottled', 'AWSResolutionRequestErrors', 'AWSResolutionConfigReloadFailed']);
 
 function ruleTestFiles(): string[] {
   return readdirSync(TESTS_DIR).filter((name) => name.endsWith('.yml')).sort().map((name) => join(TESTS_DIR, name));
@@ -140,20 +145,35 @@ describe('Prometheus rules (prometheus/)', () => {
   });
 
   describe('alerts', () => {
-    it('are named AWSResolution… in CamelCase, once each', () => {
-      const names = alertRules().map(ruleName);
-      expect(names).to.not.be.empty;
-      for (const name of names) expect(name).to.match(ALERT_NAME);
-      expect(new Set(names).size).to.equal(names.length);
+    it('are named AWSResolution… in CamelCase, once per severity', () => {
+      const rules = alertRules();
+      expect(rules).to.not.be.empty;
+      for (const rule of rules) expect(ruleName(rule)).to.match(ALERT_NAME);
+      const keys = rules.map((rule) => alertKey(ruleName(rule), rule.labels?.severity));
+      expect(new Set(keys).size, keys.join(', ')).to.equal(keys.length);
     });
 
-    it('have a severity, a static summary, a templated description and a runbook link to their own runbook section', () => {
+    it('about a target: drop the process\'s labels (instance, pod) and keep firing through a restart; about the exporter: keep instance', () => {
+      for (const rule of alertRules()) {
+        const name = ruleName(rule);
+        if (PROCESS_ALERTS.has(name)) {
+          expect(rule.expr, name).to.not.match(/without \(instance, pod\)/);
+          expect(rule.keep_firing_for, name).to.equal(undefined);
+        } else {
+          expect(rule.expr, name).to.match(/^max without \(instance, pod\) \(\n/);
+          expect(rule.keep_firing_for, name).to.equal('10m');
+        }
+      }
+    });
+
+    it('have a severity, a summary that names what it is about, a templated description and a runbook link to their own runbook section', () => {
       const { anchors } = runbook();
       for (const rule of alertRules()) {
         const name = ruleName(rule);
         expect(SEVERITIES, name).to.include(rule.labels?.severity);
         const { summary, description, runbook_url: url } = rule.annotations ?? {};
-        expect(summary, `${name} summary`).to.be.a('string').and.not.match(/\{\{/);
+        const about = PROCESS_ALERTS.has(name) ? /\$labels\.instance/ : /\{\{ \$labels\.(domain|workflow|target) \}\}.*\{\{ \$labels\.aws_account_id \}\}.*\{\{ \$labels\.aws_region \}\}/;
+        expect(summary, `${name} summary`).to.be.a('string').and.match(about);
         expect(summary).to.match(/^[A-Z].*\.$/);
         expect(description, `${name} description`).to.be.a('string').and.match(/\{\{ \$labels\.\w+ \}\}/);
         expect(url, `${name} runbook_url`).to.equal(`${RUNBOOK_URL}#${name.toLowerCase()}`);
@@ -174,7 +194,7 @@ describe('Prometheus rules (prometheus/)', () => {
       expect(alertSections).to.have.length(names.size);
     });
 
-    it('each fire in a rule unit test, with exact labels and annotations, and stay silent in another', () => {
+    it('each fire in a rule unit test at every severity, with exact labels and annotations, and stay silent in another', () => {
       const firing = new Set<string>();
       const silent = new Set<string>();
       for (const file of ruleTests()) {
@@ -182,20 +202,22 @@ describe('Prometheus rules (prometheus/)', () => {
           for (const test of group.alert_rule_test ?? []) {
             const expected = test.exp_alerts ?? [];
             if (expected.length === 0) silent.add(test.alertname);
-            else firing.add(test.alertname);
             for (const alert of expected) {
               expect(alert.exp_labels?.severity, `${test.alertname} at ${test.eval_time}: severity`).to.be.oneOf(SEVERITIES);
               expect(Object.keys(alert.exp_annotations ?? {}).sort(), `${test.alertname} at ${test.eval_time}`).to.deep.equal(['description', 'runbook_url', 'summary']);
+              firing.add(alertKey(test.alertname, alert.exp_labels?.severity));
             }
           }
         }
       }
       for (const rule of alertRules()) {
-        expect(firing, `no test makes ${ruleName(rule)} fire`).to.include(ruleName(rule));
+        expect(firing, `no test makes ${ruleName(rule)} fire as ${String(rule.labels?.severity)}`).to.include(alertKey(ruleName(rule), rule.labels?.severity));
         expect(silent, `no test shows ${ruleName(rule)} silent`).to.include(ruleName(rule));
       }
       const names = new Set(alertRules().map(ruleName));
-      expect([...firing, ...silent].filter((name) => !names.has(name)), 'tests of unknown alerts').to.deep.equal([]);
+      const keys = new Set(alertRules().map((rule) => alertKey(ruleName(rule), rule.labels?.severity)));
+      expect([...firing].filter((alert) => !keys.has(alert)), 'tests of alerts at a severity no rule has').to.deep.equal([]);
+      expect([...silent].filter((name) => !names.has(name)), 'tests of unknown alerts').to.deep.equal([]);
     });
   });
 

@@ -11,7 +11,7 @@ import * as units from '@grafana/grafana-foundation-sdk/units';
 import {
   countersOverTimePanel, expectationsPanel, jobColumns, jobKindOf, jobDurationPanel, jobsFinishedByStatusPanel, jobStatusTimelinePanel,
   latestJobStatusPanel, newestJobWaitPanel, perJobRatioPanel, scopeOf, series, startedColumn, successAllowancePanel,
-  targetColumns, targetIdentity, targetLegend, titled, volumesPanel, type JobKind,
+  runQualityPanel, targetColumns, targetIdentity, targetLegend, titled, volumesPanel, type JobKind,
 } from './jobPanels.js';
 import {
   barGaugePanel, DATASOURCE, dashboardFrame, panelIds, row, selector, sortedBy, tablePanel, thresholds, timeseriesPanel,
@@ -64,6 +64,7 @@ function kindPanels(kind: SectionKind, records: table.PanelBuilder): LayoutItem[
       ['records_not_processed', 'not processed'],
     ]).span(16).height(10),
     volumesPanel(kind).span(24).height(8),
+    runQualityPanel(kind).span(24).height(8),
   ];
 }
 

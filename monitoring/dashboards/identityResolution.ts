@@ -8,7 +8,7 @@ import * as units from '@grafana/grafana-foundation-sdk/units';
 import {
   countersOverTimePanel, expectationsPanel, jobColumns, jobKindOf, jobDurationPanel, jobsFinishedByStatusPanel, jobStatusTimelinePanel,
   latestJobStatusPanel, newestJobWaitPanel, perJobRatioPanel, scopeOf, series, successAllowancePanel, targetColumns,
-  targetIdentity, targetLegend, volumesPanel,
+  runQualityPanel, targetIdentity, targetLegend, volumesPanel,
 } from './jobPanels.js';
 import {
   COLOR_BACKGROUND, COLOR_TEXT, dashboardFrame, mappedAs, ON_OFF, row, selector, sortedBy, tablePanel, thresholds,
@@ -141,6 +141,7 @@ export function identityResolutionDashboard(): DashboardBuilder {
       ['merges_done', 'merges done'],
     ]).span(16).height(10),
     volumesPanel(kind).span(24).height(8),
+    runQualityPanel(kind).span(24).height(8),
     jobsFinishedByStatusPanel(kind, 'Jobs finished by status').span(12).height(8),
     timeSinceSuccessAndFailurePanel().span(12).height(8),
     row('Messages and settings'),

@@ -10,9 +10,9 @@ import type * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeli
 import type * as table from '@grafana/grafana-foundation-sdk/table';
 import type * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as units from '@grafana/grafana-foundation-sdk/units';
-import { KIND_SPECS } from '../../src/collect/kinds.js';
+import { KIND_SPECS, MATCH_RATE, RECORDS_NOT_PROCESSED_RATIO } from '../../src/collect/kinds.js';
 import { KIND_NAMING } from '../../src/metrics/targetFamilies.js';
-import { VOLUME_WORDS } from '../vocabulary.js';
+import { MATCH_RATE_WORDS, VOLUME_WORDS } from '../vocabulary.js';
 import {
   barGaugePanel, barsOverTimePanel, selector, statPanel, stateTimelinePanel, tablePanel, thresholds, unitIs, valueMappings,
   type LabelColumn, type Query, type QueryColumn, type TableColumn,
@@ -41,6 +41,10 @@ export interface JobKind {
   readonly queuedStatus: string;
   readonly successStatus: string;
   readonly volumes: readonly Volume[];
+  /** Whether its runs report records not processed (Entity Resolution). */
+  readonly reportsNotProcessed: boolean;
+  /** Its match rate, in words: what it divides by what. */
+  readonly matchRateWords: string;
 }
 
 /** The colour a status panel gives a status: waiting grey, running blue, success green, failure red, the rest orange. */
@@ -67,6 +71,8 @@ export function jobKindOf(kind: TargetKind): JobKind {
     queuedStatus: first(spec.statuses.queued),
     successStatus: first(spec.statuses.success),
     volumes: Object.keys(KIND_SPECS[kind].volumes).map((count) => ({ count, name: VOLUME_WORDS[count] ?? count })),
+    reportsNotProcessed: RECORDS_NOT_PROCESSED_RATIO in spec.rates,
+    matchRateWords: MATCH_RATE_WORDS[kind],
   };
 }
 
@@ -120,24 +126,31 @@ export function jobStatusTimelinePanel(kind: JobKind): statetimeline.PanelBuilde
     .mappings(statusMappings(kind));
 }
 
+/** An expectation for each target, whichever source set it (it carries one series at a time). */
+const expectation = (kind: JobKind, suffix: string): string => `max without (source) (${series(kind, suffix)})`;
+
 /** Stands for "never succeeded" in the allowance panel, where a share of time is never negative. */
 const NEVER_SUCCEEDED = -1;
 
 /**
- * How much of its allowance each target has used since its last success. The allowance (expected interval plus
- * expected max duration) is the age at which the no-recent-success alert pages, so a weekly job is green all week
- * long; a target that never succeeded gets NEVER_SUCCEEDED, from its expected interval, instead of no value.
+ * How much of its allowance each target has used since its last success. The allowance (the expected interval
+ * times the failures it pages at, plus the expected max duration) is the age at which the no-recent-success alert
+ * pages, so a weekly job is green all week long; a target that never succeeded gets NEVER_SUCCEEDED, from its
+ * expected interval, instead of no value.
  */
 export function successAllowancePanel(kind: JobKind): stat.PanelBuilder {
   const on = `on (${targetIdentity(kind)})`;
   const expr = `(time() - ${series(kind, 'last_success_timestamp_seconds')})
   / ${on}
-  (${series(kind, 'expected_interval_seconds')} + ${on} ${series(kind, 'expected_max_duration_seconds')})
+  (
+    ${expectation(kind, 'expected_failed_jobs_to_page')} * ${on} ${series(kind, 'expected_interval_seconds')}
+    + ${on} ${series(kind, 'expected_max_duration_seconds')}
+  )
 or ${on}
   ${series(kind, 'expected_interval_seconds')} * 0 - ${String(-NEVER_SUCCEEDED)}`;
   return statPanel(
     titled(kind, 'Time since last success, share of allowance'),
-    `Time since the end of each ${kind.targetNoun}'s newest ${kind.successStatus} job, as a share of its allowance: the expected interval between runs plus the expected max duration of a run (expected_interval_seconds + expected_max_duration_seconds, whatever their source). 100 % is where the "no recent success" alert pages. Green below 75 %, orange from 75 %, red from 100 %; "never succeeded" (red) when no ${kind.successStatus} job is known since the oldest job the exporter has seen.`,
+    `Time since the end of each ${kind.targetNoun}'s newest ${kind.successStatus} job, as a share of its allowance: the expected interval between runs, times the failed runs in a row it pages at, plus the expected max duration of a run (expected_failed_jobs_to_page × expected_interval_seconds + expected_max_duration_seconds, whatever their source). 100 % is where the "no recent success" alert pages. Green below 75 %, orange from 75 %, red from 100 %; "never succeeded" (red) when no ${kind.successStatus} job is known since the oldest job the exporter has seen.`,
     [{ expr, legend: targetLegend(kind) }],
   )
     .unit(units.PercentUnit)
@@ -146,8 +159,6 @@ or ${on}
     .mappings(valueMappings([NEVER_SUCCEEDED, 'never succeeded', 'red']));
 }
 
-/** An expectation for each target, whichever source set it (it carries one series at a time). */
-const expectation = (kind: JobKind, suffix: string): string => `max without (source) (${series(kind, suffix)})`;
 
 export function newestJobWaitPanel(kind: JobKind): table.PanelBuilder {
   return tablePanel(
@@ -168,16 +179,45 @@ export function expectationsPanel(kind: JobKind): table.PanelBuilder {
     ({ expr: series(kind, `expected_${suffix}`), name, properties, ownLabels: { source: `${name} source` } });
   return tablePanel(
     titled(kind, 'Expectations'),
-    `What the exporter expects of each ${kind.targetNoun}'s jobs, and where each expectation comes from (config: set in the configuration; schedule: from the job schedule; history: learnt from the recent runs; default): the interval between runs, the max duration of a run, the max time queued, and the range of a run's volumes as a share of their recent median. The alerts and the other panels measure against these.`,
+    `What the exporter expects of each ${kind.targetNoun}'s jobs, and where each expectation comes from (config: set in the configuration; schedule: from the job schedule; history: learnt from the recent runs; default): the interval between runs, the max duration of a run, the max time queued, the failed runs in a row at which a failure pages, the range of a run's volumes and of its match rate as a share of their recent median${kind.reportsNotProcessed ? ', and the largest share of its input a run may leave unprocessed' : ''}. The alerts and the other panels measure against these.`,
     [
       ...targetColumns(kind),
       expected('interval_seconds', 'Interval'),
       expected('max_duration_seconds', 'Max duration'),
       expected('max_queued_seconds', 'Max queued'),
+      expected('failed_jobs_to_page', 'Failures to page', unitIs(units.Short)),
       expected('volume_min_ratio', 'Volume min ratio', unitIs(units.PercentUnit)),
       expected('volume_max_ratio', 'Volume max ratio', unitIs(units.PercentUnit)),
+      expected('match_rate_min_ratio', 'Match rate min ratio', unitIs(units.PercentUnit)),
+      expected('match_rate_max_ratio', 'Match rate max ratio', unitIs(units.PercentUnit)),
+      ...(kind.reportsNotProcessed ? [expected('max_records_not_processed_ratio', 'Max not processed', unitIs(units.PercentUnit))] : []),
     ],
   ).unit(units.Seconds);
+}
+
+/**
+ * What the newest successful run made of its input, against its own history: its match rate next to its recent
+ * median, and (Entity Resolution) the share of its input it left unprocessed next to what its runs may leave.
+ */
+export function runQualityPanel(kind: JobKind): table.PanelBuilder {
+  const lastSuccess = (name: string): string => series(kind, `last_success_${name}`);
+  const recentMedian = (name: string): string => series(kind, `recent_median_${name}`);
+  const percent = [unitIs(units.PercentUnit)];
+  return tablePanel(
+    titled(kind, 'Quality of the newest successful run against its history'),
+    `Per ${kind.targetNoun}: the match rate (${kind.matchRateWords}) of its newest ${kind.successStatus} job (last_success_match_rate), the median of the successful runs before it (recent_median_match_rate) and their ratio, which the match rate min and max ratios in Expectations bound${kind.reportsNotProcessed ? '; and the share of its input records it did not process (last_success_records_not_processed_ratio), next to its recent median and the largest share its runs may leave (expected_max_records_not_processed_ratio)' : ''}.`,
+    [
+      ...targetColumns(kind),
+      { expr: lastSuccess(MATCH_RATE), name: 'Match rate', properties: percent },
+      { expr: recentMedian(MATCH_RATE), name: 'Median match rate', properties: percent },
+      { expr: `${lastSuccess(MATCH_RATE)} / (${recentMedian(MATCH_RATE)} > 0)`, name: 'Match rate ratio', properties: percent },
+      ...(kind.reportsNotProcessed ? [
+        { expr: lastSuccess(RECORDS_NOT_PROCESSED_RATIO), name: 'Not processed', properties: percent },
+        { expr: recentMedian(RECORDS_NOT_PROCESSED_RATIO), name: 'Median not processed', properties: percent },
+        { expr: expectation(kind, 'expected_max_records_not_processed_ratio'), name: 'Max not processed', properties: percent },
+      ] : []),
+    ],
+  ).unit(units.PercentUnit);
 }
 
 /** One series per target and count, told apart by a `count` label (the metric names differ). */

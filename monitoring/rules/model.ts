@@ -7,6 +7,7 @@ export interface AlertRule {
   readonly comment: string;
   readonly expr: string;
   readonly for?: string;
+  readonly keep_firing_for?: string;
   readonly labels: { readonly severity: Severity } & Readonly<Record<string, string>>;
   readonly annotations: { readonly summary: string; readonly description: string; readonly runbook_url: string };
 }
@@ -28,6 +29,7 @@ export interface AlertSpec {
   readonly comment: string;
   readonly expr: string;
   readonly for?: string;
+  readonly keepFiringFor?: string;
   readonly severity: Severity;
   readonly labels?: Readonly<Record<string, string>>;
   readonly summary: string;
@@ -54,6 +56,16 @@ export class RuleContext {
     return `{{ with printf \`${expr}\` ${args} | query }}${body}${otherwise === '' ? '' : `{{ else }}${otherwise}`}{{ end }}`;
   }
 
+  /**
+   * An alert about one target, whichever exporter process reports it: its series are taken per process (`on`
+   * {@link targetIdentity}) and the alert drops the process's labels, so two processes reporting the target (a
+   * rolling update, a shard moving, two replicas) make one alert, and a process replaced by another keeps it.
+   * It keeps firing through a gap in the series as long as a replaced pod's start and first collection.
+   */
+  targetAlert(spec: AlertSpec): AlertRule {
+    return this.alert({ ...spec, expr: `max without (${PROCESS_LABELS.join(', ')}) (\n  ${nested(spec.expr)}\n)`, keepFiringFor: TARGET_KEEP_FIRING_FOR });
+  }
+
   /** The alert as Prometheus loads it: the severity an option may override, and its runbook section's link. */
   alert(spec: AlertSpec): AlertRule {
     return {
@@ -61,11 +73,21 @@ export class RuleContext {
       comment: spec.comment,
       expr: spec.expr,
       ...(spec.for === undefined ? {} : { for: spec.for }),
+      ...(spec.keepFiringFor === undefined ? {} : { keep_firing_for: spec.keepFiringFor }),
       labels: { severity: this.options.severities.get(spec.alert) ?? spec.severity, ...spec.labels },
       annotations: { summary: spec.summary, description: spec.description, runbook_url: `${this.options.runbookUrl}#${spec.alert.toLowerCase()}` },
     };
   }
 }
+
+/** The labels of the process that reports a target (Prometheus's, and Kubernetes service discovery's), not of the target. */
+export const PROCESS_LABELS = ['instance', 'pod'] as const;
+
+/**
+ * How long a target's alert stays firing after its series went away: longer than a replaced pod takes to start and
+ * finish its first collection, so a restart neither resolves an alert nor fires it again.
+ */
+export const TARGET_KEEP_FIRING_FOR = '10m';
 
 /** The labels that identify a target's series in the per-kind families: the scrape's, account, region, and domain or workflow. */
 export function targetIdentity(targetLabel: string): string {

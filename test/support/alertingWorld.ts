@@ -27,7 +27,10 @@ export interface Scenario {
   /** What the story is, for failure messages. */
   readonly story: string;
   readonly runs: readonly Run[];
-  /** The alerts that must fire for this target, each once: names after AWSResolution<Kind> (see {@link expectedAlerts}). */
+  /**
+   * The alerts that must fire for this target, each once, as `Name:severity`: names after AWSResolution<Kind>
+   * (see {@link expectedAlerts}).
+   */
   readonly alerts: readonly string[];
   /** A domain's weekly schedule: its last due time, seconds before now (its runs are due at that time of the week). */
   readonly scheduledAgo?: number;
@@ -48,21 +51,26 @@ const M = 'matching' as const;
 const I = 'id_mapping' as const;
 const D = 'identity_resolution' as const;
 
-/** The stories; `alerts` are alert-name suffixes after AWSResolution<Kind> (exporter-wide ones in full). */
+/** The stories; `alerts` are alert-name suffixes after AWSResolution<Kind> (exporter-wide ones in full), each with its severity. */
 export const SCENARIOS: readonly Scenario[] = [
-  { kind: M, name: 'hourly-failing', story: 'hourly, its last three runs failed', alerts: ['JobFailed'], runs: cadence(M, HOUR, HOUR, [...times(3, 'FAILED'), ...times(6, 'ok')]).map((run) => (run.status === 'FAILED' ? { ...run, message: 'Input table schema changed: column "email" not found.' } : run)) },
+  {
+    kind: M, name: 'hourly-failing', story: 'hourly, its last three runs failed: as many as an hourly target pages at, and its success overdue', alerts: ['JobFailed:critical', 'NoRecentSuccess:critical'],
+    runs: cadence(M, HOUR, HOUR, [...times(3, 'FAILED'), ...times(6, 'ok')]).map((run) => (run.status === 'FAILED' ? { ...run, message: 'Input table schema changed: column "email" not found.' } : run)),
+  },
+  { kind: M, name: 'hourly-failed-once', story: 'hourly, its newest run failed after successes: the next run may restore it', alerts: ['JobFailed:warning'], runs: cadence(M, 30 * MINUTE, HOUR, ['FAILED', ...times(6, 'ok')]) },
+  { kind: M, name: 'hourly-five-failures', story: 'hourly, five failed runs in a row', alerts: ['JobFailed:critical', 'NoRecentSuccess:critical'], runs: cadence(M, 30 * MINUTE, HOUR, [...times(5, 'FAILED'), ...times(4, 'ok')]) },
   { kind: M, name: 'hourly-recovered', story: 'hourly, failed twice, then succeeded', alerts: [], runs: cadence(M, 30 * MINUTE, HOUR, ['ok', ...times(2, 'FAILED'), ...times(4, 'ok')]) },
   { kind: M, name: 'hourly-ok', story: 'hourly, healthy', alerts: [], runs: cadence(M, 30 * MINUTE, HOUR, times(8, 'ok')) },
   { kind: M, name: 'daily-ok', story: 'daily, last success 20 h ago', alerts: [], runs: cadence(M, 20 * HOUR, DAY, times(5, 'ok')) },
   { kind: M, name: 'weekly-ok', story: 'weekly, last success 5 days ago, no configuration', alerts: [], runs: cadence(M, 5 * DAY, 7 * DAY, times(4, 'ok')) },
-  { kind: M, name: 'weekly-missed', story: 'weekly, last success 9 days ago', alerts: ['NoRecentSuccess'], runs: cadence(M, 9 * DAY, 7 * DAY, times(4, 'ok')) },
+  { kind: M, name: 'weekly-missed', story: 'weekly, last success 9 days ago', alerts: ['NoRecentSuccess:critical'], runs: cadence(M, 9 * DAY, 7 * DAY, times(4, 'ok')) },
   {
     kind: M, name: 'ondemand-weekly', story: 'on demand, about weekly (5 to 9 days apart), last success 6 days ago', alerts: [],
     runs: [6, 13, 18, 27, 33, 41].map((days) => ({ ago: days * DAY, minutes: 10, status: 'SUCCEEDED' })),
   },
-  { kind: M, name: 'never-succeeded', story: 'hourly, every run failed', alerts: ['JobFailed'], runs: cadence(M, HOUR, HOUR, times(4, 'FAILED')) },
+  { kind: M, name: 'never-succeeded', story: 'hourly, every run failed (no success to learn how long a run takes: its success is due a day after its first run)', alerts: ['JobFailed:critical'], runs: cadence(M, HOUR, HOUR, times(4, 'FAILED')) },
   {
-    kind: M, name: 'stuck-runner', story: 'daily runs of 10 min; the newest has run 2 h (its success not overdue yet)', alerts: ['JobRunningTooLong'],
+    kind: M, name: 'stuck-runner', story: 'daily runs of 10 min; the newest has run 2 h (its success not overdue yet)', alerts: ['JobRunningTooLong:warning'],
     runs: [{ ago: 2 * HOUR, status: 'RUNNING' }, ...cadence(M, 22 * HOUR, DAY, times(4, 'ok'))],
   },
   {
@@ -70,33 +78,56 @@ export const SCENARIOS: readonly Scenario[] = [
     runs: [{ ago: 3 * HOUR, status: 'QUEUED' }, ...cadence(M, 20 * HOUR, DAY, times(4, 'ok'))],
   },
   {
-    kind: M, name: 'empty-input', story: 'daily; its newest run succeeded on an empty input', alerts: ['EmptyRun'],
+    kind: M, name: 'empty-input', story: 'daily; its newest run succeeded on an empty input', alerts: ['EmptyRun:warning'],
     runs: cadence(M, 4 * DAY, DAY, times(3, 'ok'), [1000, 1000, 700]),
     later: [{ ago: 3 * DAY, minutes: 10, status: 'SUCCEEDED', counts: [1010, 1010, 710] }, { ago: 2 * DAY, minutes: 10, status: 'SUCCEEDED', counts: [990, 990, 690] }, { ago: DAY, minutes: 10, status: 'SUCCEEDED', counts: [0, 0, 0] }],
   },
   {
-    kind: M, name: 'volume-drop', story: 'daily; its newest run read a tenth of its usual input', alerts: ['VolumeOutOfRange'],
+    kind: M, name: 'volume-drop', story: 'daily; its newest run read a tenth of its usual input', alerts: ['VolumeOutOfRange:warning'],
     runs: cadence(M, 4 * DAY, DAY, times(3, 'ok'), [1000, 1000, 700]),
     later: [{ ago: 3 * DAY, minutes: 10, status: 'SUCCEEDED', counts: [1010, 1010, 710] }, { ago: 2 * DAY, minutes: 10, status: 'SUCCEEDED', counts: [990, 990, 690] }, { ago: DAY, minutes: 10, status: 'SUCCEEDED', counts: [100, 100, 70] }],
   },
-  { kind: I, name: 'idm-daily-ok', story: 'ID mapping, daily, healthy', alerts: [], runs: cadence(I, 20 * HOUR, DAY, times(5, 'ok'), [500, 500, 400]) },
-  { kind: D, name: 'weekly-on-schedule', story: 'weekly, its last scheduled run (2 days ago) completed', alerts: [], scheduledAgo: 2 * DAY, runs: cadence(D, 0, 7 * DAY, times(4, 'ok'), [5000, 150, 100]) },
-  { kind: D, name: 'weekly-missed-schedule', story: 'weekly, its run due a day ago never started (late: warning; its success overdue: critical)', alerts: ['ScheduledRunNotStarted', 'NoRecentSuccess'], scheduledAgo: DAY, runs: cadence(D, 7 * DAY, 7 * DAY, times(4, 'ok'), [5000, 150, 100]) },
-  { kind: D, name: 'never-completed', story: 'weekly, every run ended PARTIAL_SUCCESS', alerts: ['NoRecentSuccess', 'JobPartialSuccess'], scheduledAgo: 2 * DAY, runs: cadence(D, 0, 7 * DAY, times(4, 'PARTIAL_SUCCESS'), [5000, 150, 100]).map((run) => ({ ...run, message: 'Some profiles could not be merged: merge conflicts in 12 profiles.' })) },
+  // The next two are there from the exporters' first collection: a summary-mode exporter seeds its medians.
   {
-    kind: D, name: 'merge-spike', story: 'weekly; its newest run merged ten times its usual profiles', alerts: ['OverMerging'], scheduledAgo: 2 * DAY,
+    kind: M, name: 'records-dropped', story: 'daily; its newest run succeeded with 30 % of its input not processed, where its runs always processed everything', alerts: ['RecordsNotProcessed:warning'],
+    runs: [{ ago: DAY, minutes: 10, status: 'SUCCEEDED', counts: [500, 350, 350] }, ...cadence(M, 2 * DAY, DAY, times(4, 'ok'), [500, 500, 350])],
+  },
+  {
+    kind: M, name: 'match-rate-shift', story: 'daily; its newest run found 0.6 times its usual match IDs per input record, within the band its volumes may move in', alerts: ['MatchRateOutOfRange:warning'],
+    runs: [{ ago: DAY, minutes: 10, status: 'SUCCEEDED', counts: [1000, 1000, 420] }, ...cadence(M, 2 * DAY, DAY, times(4, 'ok'), [1000, 1000, 700])],
+  },
+  { kind: I, name: 'idm-daily-ok', story: 'ID mapping, daily, healthy', alerts: [], runs: cadence(I, 20 * HOUR, DAY, times(5, 'ok'), [500, 500, 400]) },
+  { kind: I, name: 'idm-never-succeeded', story: 'ID mapping, new: both its runs failed, it never succeeded', alerts: ['JobFailed:critical'], runs: cadence(I, HOUR, HOUR, times(2, 'FAILED')) },
+  { kind: D, name: 'weekly-on-schedule', story: 'weekly, its last scheduled run (2 days ago) completed', alerts: [], scheduledAgo: 2 * DAY, runs: cadence(D, 0, 7 * DAY, times(4, 'ok'), [5000, 150, 100]) },
+  {
+    kind: D, name: 'weekly-run-failed', story: 'weekly, its scheduled run two hours ago failed: the next chance is a week away', alerts: ['JobFailed:critical'], scheduledAgo: 2 * HOUR,
+    runs: cadence(D, 0, 7 * DAY, ['FAILED', ...times(3, 'ok')], [5000, 150, 100]),
+  },
+  { kind: D, name: 'weekly-missed-schedule', story: 'weekly, its run due a day ago never started (late: warning; its success overdue: critical)', alerts: ['ScheduledRunNotStarted:warning', 'NoRecentSuccess:critical'], scheduledAgo: DAY, runs: cadence(D, 7 * DAY, 7 * DAY, times(4, 'ok'), [5000, 150, 100]) },
+  { kind: D, name: 'never-completed', story: 'weekly, every run ended PARTIAL_SUCCESS', alerts: ['NoRecentSuccess:critical', 'JobPartialSuccess:info'], scheduledAgo: 2 * DAY, runs: cadence(D, 0, 7 * DAY, times(4, 'PARTIAL_SUCCESS'), [5000, 150, 100]).map((run) => ({ ...run, message: 'Some profiles could not be merged: merge conflicts in 12 profiles.' })) },
+  {
+    kind: D, name: 'merge-spike', story: 'weekly; its newest run merged ten times its usual profiles', alerts: ['OverMerging:critical'], scheduledAgo: 2 * DAY,
     runs: [{ ago: 0, minutes: 60, status: 'COMPLETED', counts: [5000, 160, 1000] }, ...cadence(D, 7 * DAY, 7 * DAY, times(3, 'ok'), [5000, 150, 100])],
   },
-  { kind: D, name: 'getdomain-denied', story: 'weekly and healthy, but GetDomain is denied', alerts: ['TargetRefreshFailed'], getDomainDenied: true, scheduledAgo: 2 * DAY, runs: cadence(D, 0, 7 * DAY, times(4, 'ok'), [5000, 150, 100]) },
+  { kind: D, name: 'getdomain-denied', story: 'weekly and healthy, but GetDomain is denied', alerts: ['TargetRefreshFailed:warning'], getDomainDenied: true, scheduledAgo: 2 * DAY, runs: cadence(D, 0, 7 * DAY, times(4, 'ok'), [5000, 150, 100]) },
 ];
 
 /** Alert names that are not per kind: their scenarios name them in full. */
 const EXPORTER_WIDE: ReadonlySet<string> = new Set(['TargetDown', 'TargetRefreshFailed']);
 const KIND_NAMES: Readonly<Record<SimKind, string>> = { identity_resolution: 'IdentityResolution', matching: 'Matching', id_mapping: 'IdMapping' };
 
-/** The full alert names a scenario must raise. */
-export function expectedAlerts(scenario: Scenario): string[] {
-  return scenario.alerts.map((alert) => `AWSResolution${EXPORTER_WIDE.has(alert) ? '' : KIND_NAMES[scenario.kind]}${alert}`);
+/** An alert as the matrix expects it: full name and severity. */
+export interface ExpectedAlert {
+  readonly alertname: string;
+  readonly severity: string;
+}
+
+/** The alerts a scenario must raise, with their full names. */
+export function expectedAlerts(scenario: Scenario): ExpectedAlert[] {
+  return scenario.alerts.map((entry) => {
+    const [alert = '', severity = ''] = entry.split(':');
+    return { alertname: `AWSResolution${EXPORTER_WIDE.has(alert) ? '' : KIND_NAMES[scenario.kind]}${alert}`, severity };
+  });
 }
 
 /** The simulated world and the means to let time pass in it, one run at a time. */

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { isOnPath } from '../../scripts/testTools.js';
 import { waitForOk } from './exporterProcess.js';
@@ -35,7 +36,11 @@ export interface RunningServer {
   stop(): void;
 }
 
-async function startServer(binary: string, args: (port: number, dir: string) => string[], readyPath: string): Promise<RunningServer> {
+interface StartedServer extends RunningServer {
+  readonly child: ChildProcess;
+}
+
+async function startServer(binary: string, args: (port: number, dir: string) => string[], readyPath: string): Promise<StartedServer> {
   const dir = mkdtempSync(join(tmpdir(), `are-${binary}-`));
   const port = await freePort();
   const child: ChildProcess = spawn(binary, args(port, dir), { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -47,7 +52,7 @@ async function startServer(binary: string, args: (port: number, dir: string) => 
     child.kill('SIGKILL');
     throw new Error(`${binary} did not become ready: ${log}`);
   }
-  return { url, log: () => log, stop: () => { child.kill('SIGTERM'); } };
+  return { url, child, log: () => log, stop: () => { child.kill('SIGTERM'); } };
 }
 
 export interface PrometheusSetup {
@@ -59,18 +64,42 @@ export interface PrometheusSetup {
   readonly alertmanager?: string;
 }
 
+export interface PrometheusServer extends RunningServer {
+  /** Scrapes `targets` from now on, as a service discovery that saw pods replaced would: config rewritten, SIGHUP. */
+  scrape(targets: readonly string[]): Promise<void>;
+}
+
 /** Debian's Prometheus, scraping and evaluating every second. */
-export function startPrometheus(setup: PrometheusSetup): Promise<RunningServer> {
-  return startServer(PROMETHEUS_BINARY, (port, dir) => {
-    const config = join(dir, 'prometheus.yml');
+export async function startPrometheus(setup: PrometheusSetup): Promise<PrometheusServer> {
+  let config = '';
+  const write = (targets: readonly string[]): void => {
     writeFileSync(config, stringify({
       global: { scrape_interval: '1s', evaluation_interval: '1s' },
       rule_files: setup.ruleFiles,
       ...(setup.alertmanager === undefined ? {} : { alerting: { alertmanagers: [{ static_configs: [{ targets: [new URL(setup.alertmanager).host] }] }] } }),
-      scrape_configs: [{ job_name: setup.jobName, static_configs: [{ targets: setup.targets }] }],
+      scrape_configs: [{ job_name: setup.jobName, static_configs: [{ targets }] }],
     }));
+  };
+  const server = await startServer(PROMETHEUS_BINARY, (port, dir) => {
+    config = join(dir, 'prometheus.yml');
+    write(setup.targets);
     return [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${String(port)}`, '--log.level=warn'];
   }, '/-/ready');
+  return {
+    ...server,
+    async scrape(targets) {
+      write(targets);
+      server.child.kill('SIGHUP');
+      const wanted = [...targets].sort().join(' ');
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const answer = await (await fetch(`${server.url}/api/v1/targets?state=active`)).json() as { data: { activeTargets: { labels: { instance: string } }[] } };
+        if (answer.data.activeTargets.map((target) => target.labels.instance).sort().join(' ') === wanted) return;
+        if (Date.now() > deadline) throw new Error(`Prometheus did not take the targets ${wanted}: ${server.log()}`);
+        await sleep(200);
+      }
+    },
+  };
 }
 
 /** Debian's Alertmanager with the configuration given (as YAML text), alone in its cluster. */
