@@ -6,14 +6,10 @@
  *
  *   npm run demo-pages -- --minutes 16
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { parse, stringify } from 'yaml';
+import { exampleRouteTo, NotificationSink } from '../test/support/alertingStack.js';
 import { startExporterProcess, waitForOk } from '../test/support/exporterProcess.js';
 import { requireInstalled, startAlertmanager, startPrometheus, ALERTMANAGER_BINARY, PROMETHEUS_BINARY } from '../test/support/monitoringServers.js';
 
@@ -26,29 +22,14 @@ const { values } = parseArgs({ options: { minutes: { type: 'string', default: '1
 const minutes = Number(values.minutes);
 requireInstalled([PROMETHEUS_BINARY, ALERTMANAGER_BINARY]);
 
-const pages: { at: number; alerts: string[] }[] = [];
-const sink = createServer((req, res) => {
-  let body = '';
-  req.on('data', (chunk: Buffer) => { body += chunk.toString(); });
-  req.on('end', () => {
-    const notification = JSON.parse(body) as { receiver: string; alerts: { status: string; labels: Record<string, string> }[] };
-    if (notification.receiver === 'data-platform-pager') pages.push({ at: Date.now(), alerts: notification.alerts.map((a) => `${a.status} ${a.labels.alertname ?? ''} ${a.labels.domain ?? a.labels.workflow ?? a.labels.instance ?? ''}`) });
-    res.end();
-  });
-});
-await new Promise<void>((done) => sink.listen(0, '127.0.0.1', done));
-const sinkUrl = `http://127.0.0.1:${String((sink.address() as AddressInfo).port)}/`;
-
-const route = parse(readFileSync('docs/alertmanager.example.yml', 'utf8')) as { global?: Record<string, unknown>; receivers: { name: string }[] };
-delete route.global?.slack_api_url;
-route.receivers = route.receivers.map(({ name }) => ({ name, webhook_configs: [{ url: sinkUrl, send_resolved: true }] }));
+// The stack's sink and route as the alerting end-to-end test has them, with the waits as shipped.
+const sink = await NotificationSink.start();
+const SINK_PATH = 'demo';
 
 const exporter = await startExporterProcess(['--demo']);
 if (!await waitForOk(`http://${exporter.address}/-/ready`, 120_000)) throw new Error('the demo did not become ready');
-const alertmanager = await startAlertmanager(stringify(route));
-const dir = mkdtempSync(join(tmpdir(), 'are-demo-pages-'));
-writeFileSync(join(dir, 'alerts.yml'), readFileSync('prometheus/alerts.yml'));
-const prometheus = await startPrometheus({ targets: [exporter.address], jobName: 'aws-resolution-exporter', ruleFiles: [join(dir, 'alerts.yml'), resolve('prometheus/rules.yml')], alertmanager: alertmanager.url });
+const alertmanager = await startAlertmanager(exampleRouteTo(`${sink.url}/${SINK_PATH}`, 'shipped'));
+const prometheus = await startPrometheus({ targets: [exporter.address], jobName: 'aws-resolution-exporter', ruleFiles: [resolve('prometheus/alerts.yml'), resolve('prometheus/rules.yml')], alertmanager: alertmanager.url });
 const started = Date.now();
 const minute = (at: number): string => ((at - started) / 60_000).toFixed(1);
 
@@ -77,7 +58,9 @@ while (Date.now() - started < minutes * 60_000) {
 const table = episodes.map((e) => `${e.severity.padEnd(8)} ${e.alert.padEnd(40)} ${e.target.padEnd(16)} firing from minute ${minute(e.from)} to ${open.has(`${e.alert} ${e.severity} ${e.target}`) && e.to >= Date.now() - 2 * POLL_MS ? 'the end' : minute(e.to)}`);
 process.stdout.write(`demo-pages: ${String(minutes)} min of the demo (${String(minutes)} simulated hours) on node ${process.version}, shipped rules and example route\n`);
 process.stdout.write(`alert episodes (firing in Prometheus):\n  ${table.join('\n  ') || 'none'}\n`);
-process.stdout.write(`pager notifications: ${String(pages.length)}\n${pages.map((p) => `  minute ${minute(p.at)}: ${p.alerts.join('; ')}`).join('\n')}\n`);
+const pages = sink.notifications(SINK_PATH).filter((notification) => notification.receiver === 'data-platform-pager');
+const paged = (alert: { status: string; labels: Record<string, string> }): string => `${alert.status} ${alert.labels.alertname ?? ''} ${alert.labels.domain ?? alert.labels.workflow ?? alert.labels.instance ?? ''}`;
+process.stdout.write(`pager notifications: ${String(pages.length)}\n${pages.map((p) => `  minute ${minute(p.at)}: ${p.alerts.map(paged).join('; ')}`).join('\n')}\n`);
 prometheus.stop();
 alertmanager.stop();
 await exporter.stop();

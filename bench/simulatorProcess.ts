@@ -1,6 +1,7 @@
 import type { TargetConfig } from '../src/config/types.js';
 import { startSimulator, type FaultRule, type FleetSpec } from '../src/simulator/index.js';
-import { SUCCESS_STATUSES, TERMINAL_STATUSES, type WireObject } from '../src/simulator/lifecycle.js';
+import { JOB_STATUSES } from '../src/model/kinds.js';
+import { TERMINAL_STATUSES, type WireObject } from '../src/simulator/lifecycle.js';
 
 /** How the bench starts the simulator process (argv[2], as JSON). */
 export interface SimulatorProcessOptions {
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
             const end = detail.JobEndTime ?? detail.endTime;
             return { id: job.id, start: job.start, ...(typeof end === 'number' ? { end } : {}), status, finished: TERMINAL_STATUSES[target.kind].includes(status) };
           });
-          const successes = listed.flatMap((job, position) => (SUCCESS_STATUSES[target.kind].includes(statusOf(job.detail())) ? [position] : []));
+          const successes = listed.flatMap((job, position) => (JOB_STATUSES[target.kind].success.has(statusOf(job.detail())) ? [position] : []));
           return { listed: listed.length, window, successes };
         });
       case 'addFault':

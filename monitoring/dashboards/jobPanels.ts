@@ -11,8 +11,8 @@ import type * as table from '@grafana/grafana-foundation-sdk/table';
 import type * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import { KIND_SPECS, MATCH_RATE, RECORDS_NOT_PROCESSED_RATIO } from '../../src/collect/kinds.js';
-import { KIND_NAMING } from '../../src/metrics/targetFamilies.js';
-import { MATCH_RATE_WORDS, VOLUME_WORDS } from '../vocabulary.js';
+import { KIND_NAMING, MATCH_RATE_WORDS } from '../../src/metrics/targetFamilies.js';
+import { VOLUME_WORDS } from '../vocabulary.js';
 import {
   barGaugePanel, barsOverTimePanel, selector, statPanel, stateTimelinePanel, tablePanel, thresholds, unitIs, valueMappings,
   type LabelColumn, type Query, type QueryColumn, type TableColumn,
@@ -158,7 +158,6 @@ or ${on}
     .thresholds(thresholds('green', [0.75, 'orange'], [1, 'red']))
     .mappings(valueMappings([NEVER_SUCCEEDED, 'never succeeded', 'red']));
 }
-
 
 export function newestJobWaitPanel(kind: JobKind): table.PanelBuilder {
   return tablePanel(

@@ -7,8 +7,8 @@
  * will soon restore warns; what costs freshness it will not soon restore pages.
  */
 import { KIND_SPECS, MATCH_RATE, RECORDS_NOT_PROCESSED_RATIO } from '../../src/collect/kinds.js';
-import { KIND_NAMING } from '../../src/metrics/targetFamilies.js';
-import { MATCH_RATE_WORDS, VOLUME_WORDS } from '../vocabulary.js';
+import { KIND_NAMING, MATCH_RATE_WORDS } from '../../src/metrics/targetFamilies.js';
+import { VOLUME_WORDS } from '../vocabulary.js';
 import { expectation, nested, targetIdentity, type AlertRule, type AlertSpec, type RuleContext, type RuleGroup } from './model.js';
 import type { TargetKind } from '../../src/model/kinds.js';
 

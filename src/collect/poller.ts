@@ -50,8 +50,7 @@ export class Poller {
   private collectionTimeoutMs = Number.POSITIVE_INFINITY;
   private config: ExporterConfig;
   private discovered: readonly TargetConfig[] = [];
-  /** Keys of discovered targets whose discovery failed at the last refresh (they are kept as found before). */
-  /** Targets found by a discovery that failed at its last run, by key, with why. */
+  /** Targets found by a discovery that failed at the last refresh (kept as found before), by key, with why. */
   private staleDiscovered: ReadonlyMap<string, ErrorReport> = new Map();
   /** Each watched target's config by key: a runner kept through a reload keeps its state, not its old config. */
   private configs = new Map<string, TargetConfig>();

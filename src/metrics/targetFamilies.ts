@@ -23,7 +23,7 @@ export function targetLabels(snapshot: AnyTargetSnapshot): Labels {
  * (exported only for the kinds that have that rate).
  */
 const EXPECTATIONS: readonly (readonly [suffix: string, help: string, key: keyof Expectations, rate?: string])[] = [
-  ['expected_interval_seconds', 'Seconds expected between runs: a success is overdue once the last one ended more than this plus the expected maximum duration ago.', 'interval'],
+  ['expected_interval_seconds', 'Seconds expected between runs: a success is overdue once the last one ended more than this times the expected failed jobs to page, plus the expected maximum duration, ago.', 'interval'],
   ['expected_max_duration_seconds', 'Seconds a run may take before it runs too long.', 'maxDuration'],
   ['expected_max_queued_seconds', 'Seconds a job may wait (queued, pending, or a scheduled run not started) before it waits too long.', 'maxQueued'],
   ['expected_volume_min_ratio', 'Lowest share of its recent median a key count of a successful run may fall to.', 'volumeMinRatio'],
@@ -48,18 +48,17 @@ const COUNT_HELP: Record<string, string> = {
   mapped_records: 'Records mapped (metrics.totalMappedRecords)',
 };
 
-/** A run's rates, per kind: what each divides by what. */
-const RATE_HELP: Readonly<Record<TargetKind, Readonly<Record<string, string>>>> = {
-  identity_resolution: { [MATCH_RATE]: 'Match rate (merges done per profile reviewed)' },
-  matching: {
-    [MATCH_RATE]: 'Match rate (match IDs per input record)',
-    [RECORDS_NOT_PROCESSED_RATIO]: 'Share of the input records not processed (recordsNotProcessed / inputRecords)',
-  },
-  id_mapping: {
-    [MATCH_RATE]: 'Match rate (records mapped per input record)',
-    [RECORDS_NOT_PROCESSED_RATIO]: 'Share of the input records not processed (recordsNotProcessed / inputRecords)',
-  },
+/** What each kind's match rate divides by what, in words (the alerts and dashboards say it the same way). */
+export const MATCH_RATE_WORDS: Readonly<Record<TargetKind, string>> = {
+  identity_resolution: 'merges done per profile reviewed',
+  matching: 'match IDs per input record',
+  id_mapping: 'records mapped per input record',
 };
+
+/** A run's rates, as their HELP names them. */
+const rateHelp = (kind: TargetKind, rate: string): string => (rate === MATCH_RATE
+  ? `Match rate (${MATCH_RATE_WORDS[kind]})`
+  : 'Share of the input records not processed (recordsNotProcessed / inputRecords)');
 
 /** A HELP phrase in lower case, to go inside a sentence. */
 const inSentence = (help: string): string => `${help.charAt(0).toLowerCase()}${help.slice(1)}`;
@@ -117,7 +116,7 @@ export function targetFamilies(kind: TargetKind): FamilySpec<AnyTargetSnapshot>[
     targetGauge('earliest_job_start_timestamp_seconds', `Start of the oldest ${what} the exporter has seen of the ${targetWhat}, in seconds since the epoch: how far back its view goes (a target that never succeeded has not since then).`, (target) => target.runs?.earliestStart),
     ...[
       ...Object.keys(spec.volumes).map((volume) => [volume, COUNT_HELP[volume] ?? volume] as const),
-      ...Object.keys(spec.rates).map((rate) => [rate, RATE_HELP[kind][rate] ?? rate] as const),
+      ...Object.keys(spec.rates).map((rate) => [rate, rateHelp(kind, rate)] as const),
     ].flatMap(([name, help]): FamilySpec<AnyTargetSnapshot>[] => [
       targetGauge(`last_success_${name}`, `The ${inSentence(help)} of the ${targetWhat}'s newest successful ${what}.`, (target) => target.runs?.volumes?.last.get(name)),
       targetGauge(`recent_median_${name}`, `Median of the ${inSentence(help)} over the successful ${what}s before the newest (up to ${RECENT_RUNS}).`, (target) => target.runs?.volumes?.median.get(name)),

@@ -243,10 +243,3 @@ export const TERMINAL_STATUSES: Readonly<Record<SimKind, readonly string[]>> = {
   matching: ['SUCCEEDED', 'FAILED'],
   id_mapping: ['SUCCEEDED', 'FAILED'],
 };
-
-/** Statuses of a job that finished as asked. */
-export const SUCCESS_STATUSES: Readonly<Record<SimKind, readonly string[]>> = {
-  identity_resolution: ['COMPLETED'],
-  matching: ['SUCCEEDED'],
-  id_mapping: ['SUCCEEDED'],
-};

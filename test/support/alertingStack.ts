@@ -96,17 +96,18 @@ function shortenedRules(dir: string): string {
 }
 
 /**
- * The example route as shipped (grouping, severities, inhibitions, receivers' templates), its waits shortened,
- * its Slack and PagerDuty integrations sending to the sink, and a webhook beside each for the alerts' labels.
+ * The example route as shipped (grouping, severities, inhibitions, receivers' templates), its Slack and PagerDuty
+ * integrations sending to `sink`, and a webhook beside each for the alerts' labels; its waits shortened unless
+ * they are to stay as shipped.
  */
-function testRoute(sink: string): string {
+export function exampleRouteTo(sink: string, waits: 'short' | 'shipped' = 'short'): string {
   const doc = parse(readFileSync('docs/alertmanager.example.yml', 'utf8')) as {
     global?: Record<string, unknown>;
     route: { routes: Record<string, unknown>[] };
     receivers: { name: string; slack_configs?: Record<string, unknown>[]; pagerduty_configs?: Record<string, unknown>[] }[];
   };
   delete doc.global?.slack_api_url;
-  Object.assign(doc.route.routes[0] ?? {}, { group_wait: '1s', group_interval: '1s', repeat_interval: '1h' });
+  if (waits === 'short') Object.assign(doc.route.routes[0] ?? {}, { group_wait: '1s', group_interval: '1s', repeat_interval: '1h' });
   doc.receivers = doc.receivers.map((receiver) => ({
     ...receiver,
     ...(receiver.slack_configs ? { slack_configs: receiver.slack_configs.map((config) => ({ ...config, api_url: `${sink}/slack` })) } : {}),
@@ -156,7 +157,7 @@ export class AlertingStack {
     const exporter = await start();
     const deadInstance = `127.0.0.1:${String(await freePort())}`;
     const sink = `${options.sink.url}/${options.name}`;
-    const alertmanager = await startAlertmanager(testRoute(sink));
+    const alertmanager = await startAlertmanager(exampleRouteTo(sink));
     const prometheus = await startPrometheus({
       targets: [exporter.address, deadInstance],
       jobName: SCRAPE_JOB,
