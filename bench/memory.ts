@@ -12,7 +12,7 @@ let collectGarbage: Gc | undefined;
  * 100 MiB of resident memory holding nothing, which the soak's first readings took for growth. Node 20 ignores
  * the option. `global.gc` when node runs with --expose-gc, else switched on at run time.
  */
-function fullGc(): void {
+export function fullGc(): void {
   if (!collectGarbage) {
     const exposed = (globalThis as { gc?: () => void }).gc;
     if (exposed) collectGarbage = exposed;

@@ -1,10 +1,12 @@
 import { expect } from 'chai';
+import { setImmediate } from 'node:timers/promises';
 import { crc32, gunzipSync } from 'node:zlib';
+import { fullGc } from '../bench/memory.js';
 import type { AnyTargetSnapshot } from '../src/collect/snapshot.js';
 import { encodePart, openMetricsBody } from '../src/exposition/encoding.js';
 import { toOpenMetrics } from './support/openMetrics.js';
 import { crc32Combine } from '../src/http/gzipMember.js';
-import { ResponseBodies } from '../src/http/responseBodies.js';
+import { ResponseBodies, type ResponseBody } from '../src/http/responseBodies.js';
 import { SnapshotMetrics } from '../src/metrics/snapshotMetrics.js';
 
 const T0 = 1_718_000_000;
@@ -68,6 +70,31 @@ describe('pre-encoded exposition', () => {
     for (let i = 0; i < 8; i++) await theirs.body([encodePart(`# TYPE c gauge\nc ${String(i)}\n`)], true, true);
     expect(await mine.body(parts, true, true)).to.equal(body);
     expect(await mine.body(parts, false, true)).to.not.equal(body);
+  });
+
+  it('drops a body as soon as the part it was made from is replaced, before any scrape comes', async () => {
+    const bodies = new ResponseBodies();
+    const self = encodePart('# TYPE b gauge\nb 2\n');
+    const served = async (): Promise<WeakRef<ResponseBody>> => new WeakRef(await bodies.body([encodePart('# TYPE a gauge\na 1\n'), self], true, true));
+    const old = await served();
+    await setImmediate();
+    fullGc();
+    expect(old.deref(), 'the body of a part no one serves any more').to.equal(undefined);
+  });
+
+  it('does not keep a large uncompressed body, but shares one among scrapes that ask at once', async () => {
+    const metrics = new SnapshotMetrics();
+    const jobs = Array.from({ length: 3000 }, (_, i) => ({ id: `job-${String(i)}`, detail: { jobId: `job-${String(i)}`, status: 'SUCCEEDED', startTime: new Date(T0 * 1000), endTime: new Date((T0 + 90) * 1000) } }));
+    metrics.publish({ targets: [target('matching', 'wf-1', jobs)], finishedAt: T0 + 60, durationSeconds: 1 });
+    await metrics.rendered();
+    const bodies = new ResponseBodies();
+    const parts = [metrics.part()];
+    const [first, together] = await Promise.all([bodies.body(parts, false, false), bodies.body(parts, false, false)]);
+    expect(first.length, 'a body larger than the kept size').to.be.above(256 * 1024);
+    expect(together).to.equal(first);
+    expect(await bodies.body(parts, false, false)).to.not.equal(first);
+    const gzipped = await bodies.body(parts, false, true);
+    expect(await bodies.body(parts, false, true), 'a gzipped one is kept').to.equal(gzipped);
   });
 
   it('combines CRC-32s as zlib does', () => {

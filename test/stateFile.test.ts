@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { loadState } from '../src/collect/stateFile.js';
+import { loadState, saveState } from '../src/collect/stateFile.js';
+import type { TargetState } from '../src/collect/targetCollector.js';
 import type { FleetSpec } from '../src/simulator/index.js';
 import { startExporterProcess, waitForOk } from './support/exporterProcess.js';
 import { Harness, ManualClock, samples } from './support/harness.js';
@@ -58,6 +59,21 @@ describe('state file', function () {
     const listed = restarted.simulator.counts.calls('ListMatchingJobs');
     expect(listed).to.equal(1);
     expect(getCalls(restarted)).to.be.below(3 * 6);
+  });
+
+  it('writes a state larger than one write piece, characters outside the BMP on every boundary, that loads back as it was', async () => {
+    const path = join(stateDir(), 'state.json');
+    // Emoji are two UTF-16 units: with an odd prefix, every 1 MiB piece boundary falls between a pair's halves.
+    const message = `x${'😀'.repeat(1_500_000)}`;
+    const state = new Map([['matching/wf', { message, finishedAt: new Date(1_718_000_000_000) } as unknown as TargetState]]);
+    await saveState(path, state, 1_718_000_000_000);
+    const loaded = await loadState(path, 0);
+    expect(loaded.outcome).to.equal('loaded');
+    const restored = loaded.state.get('matching/wf') as unknown as { message: string; finishedAt: Date };
+    expect(restored.message === message, 'the message comes back unchanged').to.equal(true);
+    expect(restored.finishedAt.getTime()).to.equal(1_718_000_000_000);
+    const doc = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(doc)).to.deep.equal(['format', 'version', 'writtenAt', 'targets', 'sha256']);
   });
 
   it('is written atomically after each collection, in a versioned, checksummed format', async () => {

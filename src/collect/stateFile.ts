@@ -80,20 +80,41 @@ export async function loadState(path: string, now: number): Promise<LoadedState>
   return { outcome: 'set-aside', state: new Map(), problem, movedTo };
 }
 
+/** The text is written this many characters at a time, so no full-size byte copy of it is ever made. */
+const WRITE_CHARS = 2 ** 20;
+
 /**
  * Writes the state atomically: a complete temporary file, flushed to disk, then renamed over the old one,
- * so a crash at any moment leaves either the old file or the new one, never a torn one.
+ * so a crash at any moment leaves either the old file or the new one, never a torn one. The document is
+ * stringified once: the checksum is over the body's text, which the file holds as is, the `sha256` member
+ * spliced in before its closing brace.
  */
 export async function saveState(path: string, state: ExporterState, now: number): Promise<void> {
-  const body = { format: FORMAT, version: VERSION, writtenAt: now, targets: Object.fromEntries(state) };
-  const text = JSON.stringify({ ...body, sha256: checksum(body) }, replacer);
+  const body = JSON.stringify({ format: FORMAT, version: VERSION, writtenAt: now, targets: Object.fromEntries(state) }, replacer);
+  const hash = createHash('sha256');
   const temporary = `${path}.tmp-${process.pid}`;
   const file = await open(temporary, 'w', 0o600);
   try {
-    await file.writeFile(text, 'utf8');
+    const end = body.length - 1;
+    for (let at = 0; at < end;) {
+      const next = pieceEnd(body, at, end);
+      const bytes = Buffer.from(body.slice(at, next), 'utf8');
+      hash.update(bytes);
+      await file.write(bytes);
+      at = next;
+    }
+    hash.update(body.slice(end));
+    await file.write(`,"sha256":"${hash.digest('hex')}"}`);
     await file.datasync();
   } finally {
     await file.close();
   }
   await rename(temporary, path);
+}
+
+/** Where the piece of `text` from `at` ends: {@link WRITE_CHARS} on, or `end`, never between a surrogate pair's halves. */
+function pieceEnd(text: string, at: number, end: number): number {
+  const next = Math.min(at + WRITE_CHARS, end);
+  const last = text.charCodeAt(next - 1);
+  return next < end && last >= 0xd800 && last <= 0xdbff ? next + 1 : next;
 }

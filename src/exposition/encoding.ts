@@ -33,8 +33,8 @@ export interface EncodedText {
   readonly crc: number;
   readonly length: number;
   /**
-   * The plain bytes: kept for a small part; for a large one inflated (off the event loop) when first asked for
-   * (a scraper that refuses gzip), then kept as long as the part.
+   * The plain bytes: kept for a small part; for a large one inflated (off the event loop) each time a scraper that
+   * refuses gzip asks, and not kept: holding them would double the part's memory for a rare scraper.
    */
   plain(): Promise<Buffer>;
 }
@@ -108,12 +108,13 @@ export class StreamEncoder {
     this.deflate.end();
     await ended;
     const deflated = Buffer.concat(this.output);
-    let plain: Promise<Buffer> | undefined;
+    let inflating: Promise<Buffer> | undefined;
     return {
       deflated,
       crc: this.crc,
       length: this.length,
-      plain: () => (plain ??= inflateRawAsync(deflated, SYNC_FLUSHED)),
+      // Scrapes that ask at the same time share one inflation.
+      plain: () => (inflating ??= inflateRawAsync(deflated, SYNC_FLUSHED).finally(() => { inflating = undefined; })),
     };
   }
 }
