@@ -35,15 +35,19 @@ function jobStatus(kind: TargetKind, targetIndex: number, jobIndex: number): str
   return isRunning(targetIndex, jobIndex) ? 'RUNNING' : failed ? 'FAILED' : 'SUCCEEDED';
 }
 
+/** AWS times jobs to the millisecond: a job ends this long after its whole hours. */
+const END_MILLISECONDS = 0.125;
+
 function identityResolutionJob(domain: string, id: string, status: string, start: number, size: number): IdentityResolutionJobDetail {
   const finished = status !== 'FIND_MATCHING';
+  const end = start + 2 * HOUR + END_MILLISECONDS;
   return {
     DomainName: domain,
     JobId: id,
     Status: status as IdentityResolutionJobDetail['Status'],
     JobStartTime: date(start),
-    LastUpdatedAt: date(finished ? start + 2 * HOUR : T),
-    ...(finished ? { JobEndTime: date(start + 2 * HOUR), JobExpirationTime: date(start + 2 * HOUR + 30 * DAY) } : {}),
+    LastUpdatedAt: date(finished ? end : T),
+    ...(finished ? { JobEndTime: date(end), JobExpirationTime: date(end + 30 * DAY) } : {}),
     ...(status === 'FAILED' ? { Message: 'Identity resolution failed: the job could not read the profile objects of the domain' } : {}),
     AutoMerging: { Enabled: true, ConflictResolution: { ConflictResolvingModel: 'SOURCE', SourceName: 'crm' }, MinAllowedConfidenceScoreForMerging: 0.8 },
     ExportingLocation: { S3Exporting: { S3BucketName: 'identity-resolution-exports', S3KeyName: `${domain}/` } },
@@ -58,7 +62,7 @@ function entityResolutionJob(workflow: string, id: string, status: string, start
     jobId: id,
     status: status as MatchingJobDetail['status'],
     startTime: date(start),
-    ...(finished ? { endTime: date(start + HOUR) } : {}),
+    ...(finished ? { endTime: date(start + HOUR + END_MILLISECONDS) } : {}),
     metrics: { inputRecords: size, totalRecordsProcessed: size - 10, recordsNotProcessed: 10, deleteRecordsProcessed: 2 },
     ...(status === 'FAILED' ? { errorDetails: { errorMessage: `Access denied to s3://input/${workflow}/: check the workflow's role` } } : {}),
     outputSourceConfig: [{ roleArn: `arn:aws:iam::${ACCOUNT}:role/entity-resolution`, outputS3Path: `s3://output/${workflow}/` }],
