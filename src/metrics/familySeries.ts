@@ -5,14 +5,17 @@ const INITIAL_SERIES = 1024;
 
 /**
  * The series of one family as prom-client would hold them: one per label set, in first-emitted order. One
- * instance serves family after family of a rendering, its arrays kept: a family of the wide fleet holds tens of
- * thousands of series, and a key string and map entry per series made a large share of a rendering's garbage.
+ * instance serves family after family, rendering after rendering, its arrays kept: a family of the wide fleet
+ * holds tens of thousands of series, and a key string and map entry per series made much of a rendering's garbage.
  * Label sets are found again by a hash of their names and values, in an open-addressing table of series numbers.
  */
 export class FamilySeries {
   private count = 0;
   private counter = false;
-  private labels: Labels[] = [];
+  private labels: (Labels | undefined)[] = [];
+  /** The last label of each series when emitted apart from the others (see Emit). */
+  private lastLabels: (string | undefined)[] = [];
+  private lastLabelValues: (string | undefined)[] = [];
   private values = new Float64Array(INITIAL_SERIES);
   private hashes = new Int32Array(INITIAL_SERIES);
   /** Series number + 1 at a slot found from its hash; 0 for a free slot. At most half full. */
@@ -25,6 +28,14 @@ export class FamilySeries {
     this.slots.fill(0);
   }
 
+  /** Lets go of every label set, so that a kept instance holds on to no snapshot's. */
+  clear(): void {
+    this.count = 0;
+    this.labels.fill(undefined);
+    this.lastLabels.fill(undefined);
+    this.lastLabelValues.fill(undefined);
+  }
+
   get size(): number {
     return this.count;
   }
@@ -33,32 +44,48 @@ export class FamilySeries {
     return this.labels[series] ?? {};
   }
 
+  lastLabelAt(series: number): string | undefined {
+    return this.lastLabels[series];
+  }
+
+  lastLabelValueAt(series: number): string | undefined {
+    return this.lastLabelValues[series];
+  }
+
   valueAt(series: number): number {
     return this.values[series] ?? 0;
   }
 
   /** A gauge's later value for the same labels replaces the earlier; a counter's adds to it. */
-  readonly emit: Emit = (labels, value) => {
+  readonly emit: Emit = (labels, value, label, labelValue) => {
     // prom-client refuses to decrease a counter; such a sample is dropped rather than failing the whole exposition.
     if (this.counter && !(value >= 0 && Number.isFinite(value))) return;
-    const hash = hashLabels(labels);
+    const hash = hashLabels(labels, label, labelValue);
     const mask = this.slots.length - 1;
     let slot = hash & mask;
     for (let found = this.slots[slot] ?? 0; found !== 0; found = this.slots[slot] ?? 0) {
       const series = found - 1;
-      if (this.hashes[series] === hash && sameLabels(this.labels[series], labels)) {
+      if (this.hashes[series] === hash && this.labelsAre(series, labels, label, labelValue)) {
         this.values[series] = this.counter ? (this.values[series] ?? 0) + value : value;
         return;
       }
       slot = (slot + 1) & mask;
     }
-    this.add(slot, hash, labels, value);
+    this.add(slot, hash, labels, label, labelValue, value);
   };
 
-  private add(slot: number, hash: number, labels: Labels, value: number): void {
+  /** Whether a series' labels are written the same (names and values, in order): rare, so made simple. */
+  private labelsAre(series: number, labels: Labels, label: string | undefined, labelValue: string | undefined): boolean {
+    const known = this.labels[series];
+    return known !== undefined && formatLabels(known, this.lastLabels[series], this.lastLabelValues[series]) === formatLabels(labels, label, labelValue);
+  }
+
+  private add(slot: number, hash: number, labels: Labels, label: string | undefined, labelValue: string | undefined, value: number): void {
     if (this.count === this.values.length) this.grow();
     const series = this.count++;
     this.labels[series] = labels;
+    this.lastLabels[series] = label;
+    this.lastLabelValues[series] = labelValue;
     this.values[series] = value;
     this.hashes[series] = hash;
     if (2 * this.count > this.slots.length) this.rehash();
@@ -87,22 +114,14 @@ export class FamilySeries {
 }
 
 /** FNV-1a over the label names and values in their order, each followed by a separator (`a`,`bc` is not `ab`,`c`). */
-function hashLabels(labels: Labels): number {
+function hashLabels(labels: Labels, label: string | undefined, labelValue: string | undefined): number {
   let hash = 0x811c9dc5;
-  for (const name in labels) {
-    hash = hashString(hash, name);
-    hash = hashString(hash, labels[name] ?? '');
-  }
-  return hash;
+  for (const name in labels) hash = hashString(hashString(hash, name), labels[name] ?? '');
+  return label === undefined ? hash : hashString(hashString(hash, label), labelValue ?? '');
 }
 
 function hashString(seed: number, text: string): number {
   let hash = seed;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   return Math.imul(hash ^ 0xffff, 0x01000193);
-}
-
-/** Whether two label sets are written the same (names and values, in the same order): rare, so made simple. */
-function sameLabels(a: Labels | undefined, b: Labels): boolean {
-  return a !== undefined && formatLabels(a) === formatLabels(b);
 }

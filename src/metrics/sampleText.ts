@@ -7,32 +7,40 @@ import type { Labels } from './family.js';
  */
 
 /**
- * `name{labels} value` and a newline; the braces only around labels. NaN is written `Nan`, as prom-client writes
- * it (Prometheus parses it either way).
+ * `name{labels} value` and a newline; the braces only around labels, the last label (`label="labelValue"`) after
+ * the others when given apart (see Emit). NaN is written `Nan`, as prom-client writes it (Prometheus parses it
+ * either way).
  */
-export function writeSample(writer: ChunkWriter, name: string, labels: Labels, value: number): void {
+export function writeSample(writer: ChunkWriter, name: string, labels: Labels, label: string | undefined, labelValue: string | undefined, value: number): void {
   writer.writeString(name);
-  let first = true;
-  for (const label in labels) {
-    writer.writeString(first ? '{' : ',');
-    first = false;
-    writer.writeString(label);
-    writer.writeString('="');
-    writer.writeString(escapeLabelValue(labels[label] ?? ''));
-    writer.writeString('"');
+  let separator = '{';
+  for (const labelName in labels) {
+    writeLabel(writer, separator, labelName, labels[labelName] ?? '');
+    separator = ',';
   }
-  writer.writeString(first ? ' ' : '} ');
+  if (label !== undefined) {
+    writeLabel(writer, separator, label, labelValue ?? '');
+    separator = ',';
+  }
+  writer.writeString(separator === '{' ? ' ' : '} ');
   if (Number.isFinite(value)) writer.writeNumber(value);
   else writer.writeString(Number.isNaN(value) ? 'Nan' : value < 0 ? '-Inf' : '+Inf');
   writer.writeString('\n');
 }
 
-/** `name="value"` pairs in the labels' own order, as a sample line holds them. */
-export function formatLabels(labels: Labels): string {
+function writeLabel(writer: ChunkWriter, separator: string, name: string, value: string): void {
+  writer.writeString(separator);
+  writer.writeString(name);
+  writer.writeString('="');
+  writer.writeString(escapeLabelValue(value));
+  writer.writeString('"');
+}
+
+/** `name="value"` pairs in the labels' own order, the last one given apart (see Emit), as a sample line holds them. */
+export function formatLabels(labels: Labels, label: string | undefined, labelValue: string | undefined): string {
   let formatted = '';
-  for (const [name, value] of Object.entries(labels)) {
-    formatted += `${formatted === '' ? '' : ','}${name}="${escapeLabelValue(value)}"`;
-  }
+  const pairs: [string, string][] = label === undefined ? Object.entries(labels) : [...Object.entries(labels), [label, labelValue ?? '']];
+  for (const [name, value] of pairs) formatted += `${formatted === '' ? '' : ','}${name}="${escapeLabelValue(value)}"`;
   return formatted;
 }
 
