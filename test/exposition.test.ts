@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import { setImmediate } from 'node:timers/promises';
+import fc from 'fast-check';
 import { crc32, gunzipSync } from 'node:zlib';
 import { fullGc } from '../bench/memory.js';
 import type { AnyTargetSnapshot } from '../src/collect/snapshot.js';
+import { ChunkWriter } from '../src/exposition/chunkWriter.js';
 import { encodePart, openMetricsBody } from '../src/exposition/encoding.js';
 import { toOpenMetrics } from './support/openMetrics.js';
 import { crc32Combine } from '../src/http/gzipMember.js';
@@ -95,6 +97,27 @@ describe('pre-encoded exposition', () => {
     expect(await bodies.body(parts, false, false)).to.not.equal(first);
     const gzipped = await bodies.body(parts, false, true);
     expect(await bodies.body(parts, false, true), 'a gzipped one is kept').to.equal(gzipped);
+  });
+
+  it('writes text as Buffer.from encodes it and numbers as JavaScript prints them, across its chunks', () => {
+    // Any UTF-16 code units, lone surrogates included, after a run of ASCII that ends near the end of a 64 KiB chunk.
+    const text = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((unit) => String.fromCharCode(unit)), maxLength: 50 });
+    const number = fc.oneof(fc.double(), fc.maxSafeInteger(), fc.integer(), fc.constantFrom(0, -0, 2 ** 53, 1e21, 0.1, 1750000000.125));
+    const lead = fc.integer({ min: 64 * 1024 - 40, max: 64 * 1024 }).map((length) => 'x'.repeat(length));
+    fc.assert(fc.property(lead, fc.array(fc.oneof(text, number), { maxLength: 20 }), (ascii, rest) => {
+      const pieces = [ascii, ...rest];
+      const chunks: Buffer[] = [];
+      const writer = new ChunkWriter((bytes, consumed) => {
+        chunks.push(Buffer.from(bytes));
+        consumed();
+      });
+      for (const piece of pieces) {
+        if (typeof piece === 'string') writer.writeString(piece);
+        else writer.writeNumber(piece);
+      }
+      writer.flush();
+      expect(Buffer.concat(chunks).equals(Buffer.from(pieces.map((piece) => `${piece}`).join('')))).to.equal(true);
+    }), { numRuns: 200 });
   });
 
   it('combines CRC-32s as zlib does', () => {

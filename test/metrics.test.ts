@@ -138,6 +138,20 @@ describe('snapshot metrics', () => {
     expect(samples(text, 'aws_entity_resolution_matching_latest_job_status').filter((l) => l.endsWith(' 1'))).to.have.length(1);
   });
 
+  it('keeps one series per label set, over thousands of them: a gauge\'s later value replaces the earlier, a counter\'s adds to it', async () => {
+    // The same workflow listed twice (as two targets): every one of its series is emitted twice.
+    const listed = (scale: number, finished: number): AnyTargetSnapshot => target('matching', 'wf', Array.from({ length: 1500 }, (_, i) => {
+      const detail: MatchingJobDetail = { jobId: `job-${i}`, status: 'SUCCEEDED', startTime: date(T0), metrics: { inputRecords: scale * i } };
+      return { id: detail.jobId ?? '', detail };
+    }), { counters: { finishedByStatus: new Map([['SUCCEEDED', finished]]), statisticSums: new Map() } });
+    const text = await render(listed(1, 2), listed(2, 3));
+    const p = 'aws_entity_resolution_matching_';
+    const l = 'aws_account_id="123456789012",aws_region="us-east-1",workflow="wf"';
+    expect(samples(text, `${p}job_input_records`)).to.deep.equal(Array.from({ length: 1500 }, (_, i) => `${p}job_input_records{${l},job_id="job-${i}"} ${2 * i}`));
+    expect(samples(text, `${p}job_status`)).to.have.length(1500 * 4);
+    expect(samples(text, `${p}jobs_finished_total`)).to.deep.equal([`${p}jobs_finished_total{${l},status="SUCCEEDED"} 5`]);
+  });
+
   it('cuts long messages to 256 characters', async () => {
     const job: MatchingJobDetail = { jobId: '1'.repeat(32), status: 'FAILED', startTime: date(T0), errorDetails: { errorMessage: 'x'.repeat(10_000) } };
     const text = await render(target('matching', 'wf', [{ id: '1'.repeat(32), detail: job }]));

@@ -92,14 +92,19 @@ export class StreamEncoder {
     this.deflate.on('error', (err) => { this.failure = err; });
   }
 
-  /** Adds text; resolves at once unless the deflater is behind (then when it caught up). */
-  async write(text: string): Promise<void> {
+  /**
+   * Adds bytes, which must not change until `consumed` is called: the deflater reads them later, off the event
+   * loop. The writer bounds how much is waiting; a failure is thrown by the next write or by {@link finish}.
+   */
+  write(bytes: Uint8Array, consumed?: () => void): void {
     if (this.failure) throw this.failure;
-    if (text === '') return;
-    const bytes = Buffer.from(text, 'utf8');
+    if (bytes.length === 0) {
+      consumed?.();
+      return;
+    }
     this.crc = crc32(bytes, this.crc);
     this.length += bytes.length;
-    if (!this.deflate.write(bytes)) await once(this.deflate, 'drain');
+    this.deflate.write(bytes, () => consumed?.());
   }
 
   async finish(): Promise<EncodedText> {

@@ -85,7 +85,7 @@ export const workflowFamilies: readonly FamilySpec<AnyTargetSnapshot>[] = [
     collect: (target, emit) => {
       const workflow = target.facts?.workflow;
       const updated = epochSeconds(workflow?.updatedAt);
-      if (workflow && updated !== undefined) emit({ ...targetLabels(target), kind: workflow.kind }, updated);
+      if (workflow && updated !== undefined) emit(targetLabels(target), updated, 'kind', workflow.kind);
     },
   },
 ];

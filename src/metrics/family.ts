@@ -1,7 +1,11 @@
 /** Label name → value of one series. */
 export type Labels = Record<string, string>;
 
-export type Emit = (labels: Labels, value: number) => void;
+/**
+ * Emits one series of the family. Its last label may come apart (`label`, not among `labels`' names, and its
+ * `labelValue`): a stateset's series differ only in it, and a copy of the other labels per series was garbage.
+ */
+export type Emit = (labels: Labels, value: number, label?: string, labelValue?: string) => void;
 
 /**
  * One metric family as a pure function of one input (a job or a target): it emits the family's series
@@ -20,8 +24,8 @@ export interface FamilySpec<T> {
 /** Emits one series per status (a stateset): 1 for `current`, 0 for the others; an unknown status joins the set. */
 export function emitStateset(emit: Emit, labels: Labels, knownStatuses: readonly string[], current: string | undefined): void {
   if (current === undefined) return;
-  for (const status of knownStatuses) emit({ ...labels, status }, status === current ? 1 : 0);
-  if (!knownStatuses.includes(current)) emit({ ...labels, status: current }, 1);
+  for (const status of knownStatuses) emit(labels, status === current ? 1 : 0, 'status', status);
+  if (!knownStatuses.includes(current)) emit(labels, 1, 'status', current);
 }
 
 /** Label values from AWS text (messages) are cut so one job cannot blow up a scrape. */

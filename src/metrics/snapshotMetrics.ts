@@ -1,7 +1,10 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { AnyTargetSnapshot, CollectionSnapshot } from '../collect/snapshot.js';
+import { ChunkWriter } from '../exposition/chunkWriter.js';
 import { encodePart, StreamEncoder, type ExpositionPart } from '../exposition/encoding.js';
-import type { FamilySpec, Labels } from './family.js';
+import type { FamilySpec } from './family.js';
+import { FamilySeries } from './familySeries.js';
+import { escapeString, writeSample } from './sampleText.js';
 import { identityResolutionJobFamilies, idMappingJobFamilies, matchingJobFamilies, type JobInput } from './jobFamilies.js';
 import { domainFamilies, workflowFamilies } from './factFamilies.js';
 import { selfTargetFamilies, targetFamilies, targetLabels } from './targetFamilies.js';
@@ -53,8 +56,6 @@ export const SNAPSHOT_FAMILIES: readonly FamilyPlan[] = (() => {
 
 /** Work done between two yields to the event loop while rendering, in milliseconds. */
 const SLICE_MS = 4;
-/** Text handed to the encoders at a time. */
-const CHUNK_CHARS = 64 * 1024;
 
 /**
  * The series of the latest collection snapshot, rendered once per collection into both exposition formats,
@@ -66,19 +67,31 @@ const CHUNK_CHARS = 64 * 1024;
 export class SnapshotMetrics {
   private current: ExpositionPart;
   private latest: Promise<ExpositionPart>;
+  /**
+   * Kept from one rendering to the next (a rendering still running when the next starts keeps its own): its
+   * arrays grow to the largest family once, not at every collection.
+   */
+  private idleSeries: FamilySeries | undefined = new FamilySeries();
 
   constructor() {
-    this.current = encodePart(renderSync({ targets: [], finishedAt: 0, durationSeconds: 0 }));
+    this.current = encodePart(SNAPSHOT_FAMILIES.map((plan, i) => familyHeaders(plan, i === 0).text).join(''));
     this.latest = Promise.resolve(this.current);
   }
 
   /** Replaces every series with the snapshot's; the new rendering starts now and replaces the old when done. */
   publish(snapshot: CollectionSnapshot): void {
-    const rendering = render(snapshot);
+    const series = this.idleSeries ?? new FamilySeries();
+    this.idleSeries = undefined;
+    const rendering = render(snapshot, series);
     this.latest = rendering;
+    const done = (): void => {
+      series.clear();
+      this.idleSeries = series;
+    };
     rendering.then((part) => {
       if (this.latest === rendering) this.current = part;
-    }, () => undefined);
+      done();
+    }, done);
   }
 
   /** Resolves once the last published snapshot is rendered (it rejects if rendering failed). */
@@ -98,125 +111,76 @@ export class SnapshotMetrics {
   }
 }
 
-/** The series of one family as prom-client would hold them: one per label set, in first-emitted order. */
-class FamilySeries {
-  private readonly index = new Map<string, number>();
-  readonly labels: string[] = [];
-  readonly values: number[] = [];
-
-  constructor(private readonly counter: boolean) {}
-
-  /** A gauge's later value for the same labels replaces the earlier; a counter's adds to it. */
-  readonly emit = (labels: Labels, value: number): void => {
-    // prom-client refuses to decrease a counter; such a sample is dropped rather than failing the whole exposition.
-    if (this.counter && !(value >= 0 && Number.isFinite(value))) return;
-    const key = formatLabels(labels);
-    const at = this.index.get(key);
-    if (at === undefined) {
-      this.index.set(key, this.labels.length);
-      this.labels.push(key);
-      this.values.push(value);
-    } else {
-      this.values[at] = this.counter ? (this.values[at] ?? 0) + value : value;
-    }
+/**
+ * A family's HELP and TYPE lines, the only lines in which text and OpenMetrics differ, with the blank line text
+ * puts before every family but the first. OpenMetrics names a counter family without its `_total`.
+ */
+function familyHeaders(plan: FamilyPlan, first: boolean): { text: string; openMetrics: string } {
+  const name = escapeString(plan.name);
+  const help = escapeString(plan.help);
+  const openMetricsName = plan.type === 'counter' && name.endsWith('_total') ? name.slice(0, -'_total'.length) : name;
+  return {
+    text: `${first ? '' : '\n'}# HELP ${name} ${help}\n# TYPE ${name} ${plan.type}\n`,
+    openMetrics: `# HELP ${openMetricsName} ${help}\n# TYPE ${openMetricsName} ${plan.type}\n`,
   };
 }
 
 /**
- * Walks the snapshot family by family and yields the exposition in pieces (`undefined` marks a point where the
- * caller may pause). Text and OpenMetrics differ only in their HELP and TYPE lines (a counter family is named
- * without `_total` in OpenMetrics) and in the blank line text puts between families.
+ * Renders the snapshot family by family, in time slices. The sample lines are the same in both formats: they
+ * are written once, as bytes, and each chunk of them goes to both encoders; only the headers go to each alone.
  */
-function* renderPieces(snapshot: CollectionSnapshot): Generator<{ text: string; openMetrics: string } | undefined> {
+async function render(snapshot: CollectionSnapshot, series: FamilySeries): Promise<ExpositionPart> {
+  const text = new StreamEncoder();
+  const openMetrics = new StreamEncoder();
+  const samples = new ChunkWriter((bytes, consumed) => {
+    let readers = 2;
+    const read = (): void => {
+      if (--readers === 0) consumed();
+    };
+    text.write(bytes, read);
+    openMetrics.write(bytes, read);
+  });
+  let sliceStart = performance.now();
+  // Checked after every target and every sample line, so not itself async: a promise per line would be garbage.
+  const mustPause = (): boolean => samples.behind || performance.now() - sliceStart >= SLICE_MS;
+  const pause = async (): Promise<void> => {
+    await samples.caughtUp();
+    if (performance.now() - sliceStart >= SLICE_MS) {
+      await yieldToEventLoop();
+      sliceStart = performance.now();
+    }
+  };
   const jobInputs = snapshot.targets.map((target): JobInput<unknown>[] => {
     const labels = targetLabels(target);
     const dataTime = target.dataTime ?? snapshot.finishedAt;
     return target.jobs.map((job) => ({ labels: { ...labels, job_id: job.id }, detail: job.detail, dataTime }));
   });
-  let first = true;
-  for (const plan of SNAPSHOT_FAMILIES) {
-    const series = new FamilySeries(plan.type === 'counter');
-    for (const [i, target] of snapshot.targets.entries()) {
-      const spec = plan.byKind.get(target.identity.kind) as FamilySpec<unknown> | undefined;
+  for (const [p, plan] of SNAPSHOT_FAMILIES.entries()) {
+    series.reset(plan.type === 'counter');
+    for (let i = 0; i < snapshot.targets.length; i++) {
+      const target = snapshot.targets[i];
+      const spec = target && (plan.byKind.get(target.identity.kind) as FamilySpec<unknown> | undefined);
       if (!spec) continue;
       if (plan.level === 'target') spec.collect(target, series.emit);
-      else for (const job of jobInputs[i] ?? []) spec.collect(job, series.emit);
-      yield undefined;
-    }
-    const name = escapeString(plan.name);
-    const help = escapeString(plan.help);
-    const openMetricsName = plan.type === 'counter' && name.endsWith('_total') ? name.slice(0, -'_total'.length) : name;
-    let text = `${first ? '' : '\n'}# HELP ${name} ${help}\n# TYPE ${name} ${plan.type}\n`;
-    let openMetrics = `# HELP ${openMetricsName} ${help}\n# TYPE ${openMetricsName} ${plan.type}\n`;
-    let samples = '';
-    for (const [i, labels] of series.labels.entries()) {
-      samples += `${name}${labels === '' ? '' : `{${labels}}`} ${valueString(series.values[i] ?? 0)}\n`;
-      if (samples.length >= CHUNK_CHARS) {
-        yield { text: text + samples, openMetrics: openMetrics + samples };
-        text = openMetrics = samples = '';
+      else {
+        const jobs = jobInputs[i] ?? [];
+        // Indexed: a for-of here allocated an iterator result per job and family, 4 MiB per wide-fleet rendering.
+        // eslint-disable-next-line @typescript-eslint/prefer-for-of
+        for (let j = 0; j < jobs.length; j++) spec.collect(jobs[j], series.emit);
       }
+      if (mustPause()) await pause();
     }
-    yield { text: text + samples, openMetrics: openMetrics + samples };
-    first = false;
-  }
-}
-
-/** Renders the snapshot in time slices, feeding both encoders as it goes. */
-async function render(snapshot: CollectionSnapshot): Promise<ExpositionPart> {
-  const text = new StreamEncoder();
-  const openMetrics = new StreamEncoder();
-  let sliceStart = performance.now();
-  let pendingText = '';
-  let pendingOpenMetrics = '';
-  const flush = async (): Promise<void> => {
-    await Promise.all([text.write(pendingText), openMetrics.write(pendingOpenMetrics)]);
-    pendingText = pendingOpenMetrics = '';
-  };
-  for (const piece of renderPieces(snapshot)) {
-    if (piece) {
-      pendingText += piece.text;
-      pendingOpenMetrics += piece.openMetrics;
-      if (pendingText.length >= CHUNK_CHARS) await flush();
-    }
-    if (performance.now() - sliceStart >= SLICE_MS) {
-      await yieldToEventLoop();
-      sliceStart = performance.now();
+    samples.flush();
+    const headers = familyHeaders(plan, p === 0);
+    text.write(Buffer.from(headers.text));
+    openMetrics.write(Buffer.from(headers.openMetrics));
+    const name = escapeString(plan.name);
+    for (let i = 0; i < series.size; i++) {
+      writeSample(samples, name, series.labelsAt(i), series.lastLabelAt(i), series.lastLabelValueAt(i), series.valueAt(i));
+      if (mustPause()) await pause();
     }
   }
-  await flush();
+  samples.flush();
   const [textEncoded, openMetricsEncoded] = await Promise.all([text.finish(), openMetrics.finish()]);
   return { text: textEncoded, openMetrics: openMetricsEncoded };
-}
-
-/** The whole Prometheus text at once, for a snapshot known to be tiny (the empty one). */
-function renderSync(snapshot: CollectionSnapshot): string {
-  let text = '';
-  for (const piece of renderPieces(snapshot)) if (piece) text += piece.text;
-  return text;
-}
-
-/** `name="value"` pairs in the labels' own order, escaped as prom-client escapes them. */
-function formatLabels(labels: Labels): string {
-  let formatted = '';
-  for (const [name, value] of Object.entries(labels)) {
-    formatted += `${formatted === '' ? '' : ','}${name}="${escapeLabelValue(value)}"`;
-  }
-  return formatted;
-}
-
-const NEEDS_ESCAPE = /[\\\n"]/;
-
-function escapeLabelValue(value: string): string {
-  return NEEDS_ESCAPE.test(value) ? escapeString(value).replace(/"/g, '\\"') : value;
-}
-
-function escapeString(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-}
-
-/** As prom-client writes a value (NaN as `Nan`, which Prometheus parses case-insensitively). */
-function valueString(value: number): string {
-  if (Number.isNaN(value)) return 'Nan';
-  if (!Number.isFinite(value)) return value < 0 ? '-Inf' : '+Inf';
-  return `${value}`;
 }

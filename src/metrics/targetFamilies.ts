@@ -11,11 +11,24 @@ export const KIND_NAMING: Readonly<Record<TargetKind, { prefix: string; targetLa
   id_mapping: { prefix: METRIC_PREFIX.id_mapping, targetLabel: TARGET_LABEL.id_mapping, what: 'ID-mapping job', targetWhat: 'ID-mapping workflow' },
 };
 
-/** The labels that identify a target's series in the job families: account, region and domain or workflow. */
-export function targetLabels(snapshot: AnyTargetSnapshot): Labels {
-  const { kind, accountId, region, target } = snapshot.identity;
-  return { aws_account_id: accountId, aws_region: region, [KIND_NAMING[kind].targetLabel]: target };
+/**
+ * The labels of a target's series, made once per target: every family of the target reads them, at every
+ * collection, and they are the same each time (the caller copies them to add its own).
+ */
+function perTarget(make: (identity: AnyTargetSnapshot['identity']) => Labels): (snapshot: AnyTargetSnapshot) => Labels {
+  const made = new WeakMap<AnyTargetSnapshot['identity'], Labels>();
+  return (snapshot) => {
+    let labels = made.get(snapshot.identity);
+    if (labels === undefined) {
+      labels = make(snapshot.identity);
+      made.set(snapshot.identity, labels);
+    }
+    return labels;
+  };
 }
+
+/** The labels that identify a target's series in the job families: account, region and domain or workflow. */
+export const targetLabels = perTarget(({ kind, accountId, region, target }) => ({ aws_account_id: accountId, aws_region: region, [KIND_NAMING[kind].targetLabel]: target }));
 
 
 /**
@@ -95,7 +108,7 @@ export function targetFamilies(kind: TargetKind): FamilySpec<AnyTargetSnapshot>[
       type: 'counter',
       labelNames: [...labelNames, 'status'],
       collect: (target, emit) => {
-        for (const [status, count] of target.counters?.finishedByStatus ?? []) emit({ ...targetLabels(target), status }, count);
+        for (const [status, count] of target.counters?.finishedByStatus ?? []) emit(targetLabels(target), count, 'status', status);
       },
     },
     targetGauge('latest_job_start_timestamp_seconds', `Start of the ${targetWhat}'s newest ${what} (for a pending one, when it is due), in seconds since the epoch.`, (target) => target.runs?.latest?.start),
@@ -128,7 +141,7 @@ export function targetFamilies(kind: TargetKind): FamilySpec<AnyTargetSnapshot>[
       labelNames: [...labelNames, 'source'],
       collect: (target, emit) => {
         const expected = target.expectations?.[key];
-        if (expected) emit({ ...targetLabels(target), source: expected.source }, expected.value);
+        if (expected) emit(targetLabels(target), expected.value, 'source', expected.source);
       },
     })),
     ...Object.keys(spec.counterStatistics).map((statistic): FamilySpec<AnyTargetSnapshot> => ({
@@ -146,10 +159,7 @@ export function targetFamilies(kind: TargetKind): FamilySpec<AnyTargetSnapshot>[
 
 const SELF_TARGET_LABELS = ['kind', 'aws_account_id', 'aws_region', 'target'];
 
-function selfTargetLabels(snapshot: AnyTargetSnapshot): Labels {
-  const { kind, accountId, region, target } = snapshot.identity;
-  return { kind, aws_account_id: accountId, aws_region: region, target };
-}
+const selfTargetLabels = perTarget(({ kind, accountId, region, target }) => ({ kind, aws_account_id: accountId, aws_region: region, target }));
 
 /** The exporter's view of each target: up, last success, and how many per-job series it exports. */
 export const selfTargetFamilies: readonly FamilySpec<AnyTargetSnapshot>[] = [
