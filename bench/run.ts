@@ -11,15 +11,15 @@ import { machine, table, type Machine, type ScenarioResult } from './report.js';
 import { imageRuntime, type Runtime } from './runtime.js';
 import { scenarioNamed, SCENARIOS } from './scenarios.js';
 
-/** The scenarios measured on one Node.js binary, and the machine as that binary saw it. */
+/** The scenarios measured on one Node.js binary, the machine as that binary saw it, and the commit measured. */
 export interface BenchRun {
+  readonly commit: string;
   readonly machine: Machine;
   readonly scenarios: Record<string, ScenarioResult>;
 }
 
-/** What bench/results.json holds: the runs of one invocation, on one commit, under the image's runtime settings. */
+/** What bench/results.json holds: the runs of one invocation, under the image's runtime settings. */
 export interface BenchDocument {
-  readonly commit: string;
   readonly runtime: Omit<Runtime, 'env'>;
   readonly idle_minutes: number;
   readonly runs: readonly BenchRun[];
@@ -53,9 +53,9 @@ export async function runBench(names: readonly string[], nodes: readonly string[
     }
     if (!host) throw new Error('no scenario to run');
     process.stdout.write(`${table(scenarios, host, runtime)}\n\n`);
-    runs.push({ machine: host, scenarios });
+    runs.push({ commit: commit(), machine: host, scenarios });
   }
-  const document: BenchDocument = { commit: commit(), runtime: { node_options: runtime.node_options, allocator: runtime.allocator }, idle_minutes: idle.minutes, runs };
+  const document: BenchDocument = { runtime: { node_options: runtime.node_options, allocator: runtime.allocator }, idle_minutes: idle.minutes, runs };
   writeFileSync(out, `${JSON.stringify(document, null, 2)}\n`);
   process.stderr.write(`results written to ${out}\n`);
   return document;

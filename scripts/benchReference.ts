@@ -28,9 +28,9 @@ const peak = (r: ScenarioResult): number => Math.max(r.rss_load_peak_mb, r.rss_i
 /** Where the results came from, then the bench's own table for each run. */
 export function resultsSection(doc: BenchDocument): string {
   const head = `Measured with \`npm run bench -- ${doc.runs.map((run) => `--node NODE${run.machine.node.split('.')[0]?.slice(1) ?? ''}`).join(' ')}\` `
-    + `on commit \`${doc.commit}\`, idle phase ${doc.idle_minutes} min, under the image's runtime settings `
+    + `, idle phase ${doc.idle_minutes} min, under the image's runtime settings `
     + `(NODE_OPTIONS=\`${doc.runtime.node_options || '(none)'}\`, allocator ${doc.runtime.allocator}); \`bench/results.json\` holds every figure.`;
-  return [head, ...doc.runs.map((run) => `\n#### ${nodeLine(run)}\n\n${table(run.scenarios, run.machine, doc.runtime)}`)].join('\n');
+  return [head, ...doc.runs.map((run) => `\n#### ${nodeLine(run)}, commit \`${run.commit}\`\n\n${table(run.scenarios, run.machine, doc.runtime)}`)].join('\n');
 }
 
 /** Per scenario: its series, memory as it ran and settled, and the pod memory to set, on the image's Node.js line. */

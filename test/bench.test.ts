@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import type { BenchDocument } from '../bench/run.js';
 import { imageEnv } from '../bench/runtime.js';
+import { podMemory } from '../bench/sizing.js';
 
 const run = promisify(execFile);
 
@@ -55,5 +56,22 @@ describe('the benchmark (npm run bench)', function () {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the bench\'s runtime settings and sizing', () => {
+  it('reads the ENV settings of the Dockerfile\'s last stage, quoted or not', () => {
+    const dockerfile = [
+      'FROM node:24 AS build', 'ENV NODE_OPTIONS="--build-only"',
+      'FROM node:24', 'ENV NODE_ENV=production A=1', 'ENV LD_PRELOAD=/usr/local/lib/libjemalloc.so.2 NODE_OPTIONS="--max-semi-space-size=16 --max-old-space-size=192"',
+    ].join('\n');
+    expect(imageEnv(dockerfile)).to.deep.equal({
+      NODE_ENV: 'production', A: '1', LD_PRELOAD: '/usr/local/lib/libjemalloc.so.2', NODE_OPTIONS: '--max-semi-space-size=16 --max-old-space-size=192',
+    });
+  });
+
+  it('asks for the idle peak (to 16 MiB) and limits at the highest peak and a quarter more (to 32 MiB)', () => {
+    expect(podMemory({ rss_load_peak_mb: 150, rss_idle_peak_mb: 121 })).to.deep.equal({ requestMi: 128, limitMi: 192 });
+    expect(podMemory({ rss_load_peak_mb: 200, rss_idle_peak_mb: 230 })).to.deep.equal({ requestMi: 240, limitMi: 288 });
   });
 });
