@@ -27,7 +27,7 @@ const peak = (r: ScenarioResult): number => Math.max(r.rss_load_peak_mb, r.rss_i
 
 /** Where the results came from, then the bench's own table for each run. */
 export function resultsSection(doc: BenchDocument): string {
-  const head = `Measured with \`npm run bench -- ${doc.runs.map((run) => `--node NODE${run.machine.node.split('.')[0]?.slice(1) ?? ''}`).join(' ')}\` `
+  const head = `Measured with \`npm run bench -- ${doc.runs.map((run) => `--node NODE${run.machine.node.split('.')[0]?.slice(1) ?? ''}`).join(' ')}\``
     + `, idle phase ${doc.idle_minutes} min, under the image's runtime settings `
     + `(NODE_OPTIONS=\`${doc.runtime.node_options || '(none)'}\`, allocator ${doc.runtime.allocator}); \`bench/results.json\` holds every figure.`;
   return [head, ...doc.runs.map((run) => `\n#### ${nodeLine(run)}, commit \`${run.commit}\`\n\n${table(run.scenarios, run.machine, doc.runtime)}`)].join('\n');
@@ -55,7 +55,7 @@ export function shardingSection(doc: BenchDocument): string {
   const run = imageRun(doc);
   const [name, widest] = each(run).reduce((a, b) => (b[1].series > a[1].series ? b : a));
   const pod = podMemory(widest);
-  return `One instance holds \`${name}\` (${widest.series.toLocaleString('en-US')} series, four account-regions of 120 targets) `
+  return `One instance holds \`${name}\` (${scenarioNamed(name).description}: ${widest.series.toLocaleString('en-US')} series) `
     + `at a peak of ${peak(widest)} MiB as it runs, within a ${pod.limitMi}Mi limit. Shard (\`--shard.count\`, see `
     + `[Deployment](#sharded-statefulset)) when a fleet goes well beyond that: resident memory grows with the series `
     + `(the sizing table above), and so does the time a scrape takes to transfer; or when the cold first collection of `

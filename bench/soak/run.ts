@@ -51,7 +51,7 @@ const WARM_UP_COLLECTIONS = 200;
  */
 const SAME_WORKLOAD_COLLECTIONS = 30;
 /** Resident memory moves from one collection to the next: each reading is the mean of this many, one per collection. */
-const RSS_SAMPLES = 5;
+const RSS_SAMPLES = 10;
 /** Clean collections after the faults stop, at most, until every target is up. */
 const SETTLE_COLLECTIONS = 5;
 const PROGRESS_EVERY_MS = 30_000;
