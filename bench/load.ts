@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import type { LoadResult, LoadRun } from './loadProcess.js';
+import type { LoadResult, LoadRun, SeriesCount } from './loadProcess.js';
+import { siblingModule } from './sibling.js';
 
 export type { LoadRun } from './loadProcess.js';
 
@@ -19,25 +19,34 @@ export interface LoadStats {
  */
 export class LoadGenerator {
   private readonly child: ChildProcess;
-  private pending: ((result: LoadResult) => void) | undefined;
+  private pending: ((answer: LoadResult | SeriesCount) => void) | undefined;
 
   constructor() {
-    const entry = fileURLToPath(new URL('./loadProcess.ts', import.meta.url));
+    const entry = siblingModule(import.meta.url, 'loadProcess');
     const execArgv = process.execArgv.filter((arg) => arg !== '--expose-gc');
     // The advanced serialization carries the latencies as a typed array, not as JSON.
     this.child = fork(entry, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.child.on('message', (result: LoadResult) => {
+    this.child.on('message', (answer: LoadResult | SeriesCount) => {
       const resolve = this.pending;
       this.pending = undefined;
-      resolve?.(result);
+      resolve?.(answer);
     });
   }
 
   /** Runs a load; one without a duration runs until {@link stop}. */
   run(run: LoadRun): Promise<LoadResult> {
-    if (this.pending) throw new Error('a load run is already going');
-    const done = new Promise<LoadResult>((resolve) => { this.pending = resolve; });
-    this.child.send({ type: 'run', run });
+    return this.ask({ type: 'run', run }) as Promise<LoadResult>;
+  }
+
+  /** The series of the exposition at `url`, counted in the generator's process. */
+  async countSeries(url: string): Promise<number> {
+    return ((await this.ask({ type: 'count', url })) as SeriesCount).series;
+  }
+
+  private ask(message: object): Promise<LoadResult | SeriesCount> {
+    if (this.pending) throw new Error('the load generator is busy');
+    const done = new Promise<LoadResult | SeriesCount>((resolve) => { this.pending = resolve; });
+    this.child.send(message);
     return done;
   }
 

@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * What the bench asks of the load generator: `clients` keep-alive connections sending requests back to back.
@@ -13,6 +14,8 @@ export interface LoadRun {
   readonly clients: number;
   /** Undefined: until told to stop. */
   readonly durationMs: number | undefined;
+  /** Each client starts a request at most this often, as a scraper on its interval does; default back to back. */
+  readonly intervalMs?: number;
 }
 
 /** What one URL of a run got. */
@@ -30,7 +33,15 @@ export interface LoadResult {
   readonly urls: readonly UrlLoad[];
 }
 
-type Message = { readonly type: 'run'; readonly run: LoadRun } | { readonly type: 'stop' };
+/** The sample lines (series) of one exposition, counted here so the exporter measured never holds the body. */
+export interface SeriesCount {
+  readonly series: number;
+}
+
+type Message =
+  | { readonly type: 'run'; readonly run: LoadRun }
+  | { readonly type: 'count'; readonly url: string }
+  | { readonly type: 'stop' };
 
 let stopping = false;
 
@@ -65,6 +76,7 @@ async function load(run: LoadRun): Promise<LoadResult> {
       tally.latencies.push(performance.now() - sent);
       tally.bytes += answer.bytes;
       if (!answer.ok) tally.errors++;
+      if (run.intervalMs !== undefined) await pause(sent + run.intervalMs, deadline);
     }
   };
   await Promise.all(Array.from({ length: run.clients }, client));
@@ -76,6 +88,33 @@ async function load(run: LoadRun): Promise<LoadResult> {
   };
 }
 
+/** Waits until `until` (or the deadline, or a stop), in short steps so that a stop is not kept waiting. */
+async function pause(until: number, deadline: number): Promise<void> {
+  const end = Math.min(until, deadline);
+  while (!stopping && performance.now() < end) await sleep(Math.min(250, end - performance.now()));
+}
+
+/** Counts the lines of a text exposition that are neither blank nor comments, as they stream in. */
+function countSeries(url: string): Promise<SeriesCount> {
+  return new Promise((resolve, reject) => {
+    request(url, (res) => {
+      let series = 0;
+      let atLineStart = true;
+      res.on('data', (chunk: Buffer) => {
+        for (const byte of chunk) {
+          if (atLineStart && byte !== NEWLINE && byte !== HASH) series++;
+          atLineStart = byte === NEWLINE;
+        }
+      });
+      res.on('end', () => { resolve({ series }); });
+      res.on('error', reject);
+    }).on('error', reject).end();
+  });
+}
+
+const NEWLINE = 0x0a;
+const HASH = 0x23;
+
 /**
  * The load generator runs as a process of its own, started by the bench (load.ts) with an IPC channel: like
  * Prometheus, its sockets, event loop and memory are not the exporter's.
@@ -85,6 +124,7 @@ process.on('message', (message: Message) => {
     stopping = true;
     return;
   }
-  void load(message.run).then((result) => { process.send?.(result); });
+  const answer = message.type === 'count' ? countSeries(message.url) : load(message.run);
+  void answer.then((result) => { process.send?.(result); });
 });
 process.on('disconnect', () => { process.exit(0); });

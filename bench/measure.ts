@@ -1,7 +1,8 @@
 import { minimumCalls, quotaBoundSeconds, totalCalls } from './calls.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LoadGenerator, summarize, type LoadRun, type LoadStats } from './load.js';
-import { settledMemory, type MemoryReading } from './memory.js';
+import { measureAllocation } from './allocation.js';
+import { RssWatch, settledMemory, type MemoryReading, type RunningMemory } from './memory.js';
 import { naiveCollection } from './naive.js';
 import type { QuotaCalls } from '../src/simulator/index.js';
 import type { Scenario } from './scenarios.js';
@@ -43,22 +44,48 @@ export interface MainResult {
   static_p99_during_collection_ms: number;
   metrics_body_bytes: number;
   series: number;
-  rss_mb: number;
-  heap_used_mb: number;
+  /** Transient allocation of the steady collection (its calls and its rendering), V8 heap and Buffers. */
+  garbage_per_collection_mb: number;
+  garbage_bytes_per_series: number;
+  /** Resident memory as it runs, no collection forced: the load phase (cold and steady collections, scrape load). */
+  rss_load_peak_mb: number;
+  rss_load_mean_mb: number;
+  /** The idle phase: scrapes on Prometheus' interval, collections on the default schedule, for `idle_minutes`. */
+  rss_idle_peak_mb: number;
+  rss_idle_mean_mb: number;
+  idle_minutes: number;
+  /** After full garbage collections at the end of the idle phase: resident memory, and the live V8 heap. */
+  rss_settled_mb: number;
+  heap_live_mb: number;
 }
+
+/** How the idle phase runs: what a pod does between its scrapes. */
+export interface IdlePhase {
+  readonly minutes: number;
+}
+
+/** Prometheus' default scrape interval, and the exporter's default schedule (every 2 minutes). */
+const SCRAPE_INTERVAL_MS = 15_000;
+const SCHEDULE_INTERVAL_S = 120;
 
 const log = (scenario: Scenario, message: string): void => {
   process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${scenario.name}: ${message}\n`);
 };
 const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
+const mib = (bytes: number): number => bytes / 2 ** 20;
+const describeRunning = (memory: RunningMemory): string => `resident peak ${memory.peak.toFixed(0)} MiB, mean ${memory.mean.toFixed(0)}`;
 const describeMemory = (memory: MemoryReading): string =>
   `resident ${memory.rss.toFixed(0)} MiB (V8 heap ${memory.heapUsed.toFixed(0)} used of ${memory.heapTotal.toFixed(0)}, external ${memory.external.toFixed(0)})`;
 
-/** Runs the calls, wall-time and /metrics measurements of one scenario, then its memory at the end. */
-export async function measureScenario(scenario: Scenario): Promise<MainResult> {
-  const world = await startWorld({ ...scenario, quota: scenario.rateLimit });
+/**
+ * Runs the calls, wall-time and /metrics measurements of one scenario (the load phase), then the idle phase,
+ * with resident memory watched as it runs through both, and settled memory at the end.
+ */
+export async function measureScenario(scenario: Scenario, idle: IdlePhase): Promise<MainResult> {
+  const world = await startWorld({ ...scenario, quota: scenario.rateLimit, stateFile: true });
   const generator = new LoadGenerator();
   try {
+    const loadPhase = new RssWatch();
     const { simulator } = world;
 
     log(scenario, `cold collection of ${world.config.targets.length} targets`);
@@ -71,19 +98,23 @@ export async function measureScenario(scenario: Scenario): Promise<MainResult> {
 
     await world.advance(scenario.steadyStepSeconds);
     await simulator.resetCounts();
-    const steadyWall = await world.collect();
+    const { result: steadyWall, heapBytes, externalBytes } = await measureAllocation(() => world.collect());
+    const garbage = heapBytes + externalBytes;
     const steady = await simulator.perQuota();
     const steadyThrottled = await simulator.answered('ThrottlingException');
     const steadyMinimum = await minimumCalls(world, coldMinimum.truth);
     log(scenario, `steady: ${totalCalls(steady)} calls (minimum ${steadyMinimum.total}) in ${steadyWall.toFixed(2)} s, ${steadyThrottled} throttled`);
 
-    log(scenario, describeMemory(await settledMemory()));
+    log(scenario, `steady collection allocated ${mib(garbage)} MiB (V8 heap ${mib(heapBytes)}, Buffers ${mib(externalBytes)})`);
 
     const scrape = await measureScrapes(world, generator, scenario);
-    await generator.close();
-    const series = await countSeries(world);
+    const load = loadPhase.stop();
+    log(scenario, `load phase: ${describeRunning(load)}; settled ${describeMemory(await settledMemory())}`);
+    const idling = await idlePhase(world, generator, scenario, idle);
     const memory = await settledMemory();
-    log(scenario, `${series} series; ${describeMemory(memory)}`);
+    const series = await generator.countSeries(`${world.exporter.url}/metrics`);
+    await generator.close();
+    log(scenario, `${series} series; idle phase: ${describeRunning(idling)}; settled ${describeMemory(memory)}`);
 
     // Last, as its hundred thousand SDK calls would otherwise weigh on the exporter's memory: a naive poller
     // makes the same calls at any time (every page and every job of a list of constant length).
@@ -104,13 +135,43 @@ export async function measureScenario(scenario: Scenario): Promise<MainResult> {
       steady_throttled: steadyThrottled,
       ...scrape,
       series,
-      rss_mb: round(memory.rss, 0),
-      heap_used_mb: round(memory.heapUsed, 0),
+      garbage_per_collection_mb: round(mib(garbage), 1),
+      garbage_bytes_per_series: round(garbage / series, 0),
+      rss_load_peak_mb: round(load.peak, 0),
+      rss_load_mean_mb: round(load.mean, 0),
+      rss_idle_peak_mb: round(idling.peak, 0),
+      rss_idle_mean_mb: round(idling.mean, 0),
+      idle_minutes: idle.minutes,
+      rss_settled_mb: round(memory.rss, 0),
+      heap_live_mb: round(memory.heapUsed, 1),
     };
   } finally {
     await generator.close();
     await world.close();
   }
+}
+
+/**
+ * A pod's ordinary life, memory watched as it runs: one scrape every 15 s from another process (gzip,
+ * OpenMetrics, as Prometheus asks), and a collection every 2 minutes with the clock moved as far, for as many
+ * minutes as asked.
+ */
+async function idlePhase(world: World, generator: LoadGenerator, scenario: Scenario, idle: IdlePhase): Promise<RunningMemory> {
+  const watch = new RssWatch();
+  const durationMs = idle.minutes * 60_000;
+  log(scenario, `idle phase: ${idle.minutes} min, a scrape every ${SCRAPE_INTERVAL_MS / 1000} s, a collection every ${SCHEDULE_INTERVAL_S} s`);
+  const scraping = generator.run({ url: `${world.exporter.url}/metrics`, headers: PROMETHEUS_SCRAPE_HEADERS, clients: 1, durationMs, intervalMs: SCRAPE_INTERVAL_MS });
+  const ends = performance.now() + durationMs;
+  for (let next = performance.now() + SCHEDULE_INTERVAL_S * 1000; next < ends; next += SCHEDULE_INTERVAL_S * 1000) {
+    await sleep(next - performance.now());
+    await world.advance(SCHEDULE_INTERVAL_S);
+    await world.collect();
+  }
+  const scrapes = await scraping;
+  const memory = watch.stop();
+  const failed = scrapes.urls[0]?.errors ?? 0;
+  if (failed > 0) throw new Error(`${failed} idle scrapes failed`);
+  return memory;
 }
 
 /** One round of the naive poller, quotas lifted (at the quota it would take the hours naive_quota_bound_s says). */
@@ -198,12 +259,4 @@ async function measureScrapes(world: World, generator: LoadGenerator, scenario: 
 function comparison(metrics: LoadStats, plain: LoadStats): string {
   return `/metrics ${metrics.rps.toFixed(0)} rps p99 ${metrics.p99Ms.toFixed(2)} ms; plain ${plain.rps.toFixed(0)} rps p99 ${plain.p99Ms.toFixed(2)} ms; `
     + `throughput ${(metrics.rps / plain.rps).toFixed(2)}×, p99 ${(metrics.p99Ms / plain.p99Ms).toFixed(2)}×`;
-}
-
-/** Sample lines of the whole exposition (the exporter's own series included). */
-async function countSeries(world: World): Promise<number> {
-  const text = await (await fetch(`${world.exporter.url}/metrics`)).text();
-  let series = 0;
-  for (const line of text.split('\n')) if (line !== '' && !line.startsWith('#')) series++;
-  return series;
 }

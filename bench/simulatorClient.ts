@@ -1,8 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { TargetConfig } from '../src/config/types.js';
 import type { FaultRule, QuotaCalls } from '../src/simulator/index.js';
 import type { SimulatorProcessOptions, SimulatorRequest, WindowFacts } from './simulatorProcess.js';
+import { siblingModule } from './sibling.js';
 
 type Call = SimulatorRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
@@ -25,7 +25,7 @@ export class RemoteSimulator {
   }
 
   static async start(options: SimulatorProcessOptions): Promise<RemoteSimulator> {
-    const entry = fileURLToPath(new URL('./simulatorProcess.ts', import.meta.url));
+    const entry = siblingModule(import.meta.url, 'simulatorProcess');
     // The parent's exec arguments carry tsx's loader; --expose-gc is the bench's own and stays here.
     const execArgv = process.execArgv.filter((arg) => arg !== '--expose-gc');
     const child = fork(entry, [JSON.stringify(options)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { compileForMeasurement, runMeasured } from './measuredProcess.js';
+import { imageRuntime } from './runtime.js';
 import { runSoak } from './soak/run.js';
 import { passed, reproduceCommand, summaryLine } from './soak/verdict.js';
 
@@ -8,12 +10,20 @@ const SHOWN_PROBLEMS = 10;
 /**
  * `npm run soak -- --minutes N [--seed S]`: the exporter against the simulator at high time speed, with
  * target churn and random faults, for N minutes; then the check against the simulator's truth. Prints one
- * summary line (and the first problems of a failure) and exits 0 on a pass, 1 otherwise.
+ * summary line (and the first problems of a failure) and exits 0 on a pass, 1 otherwise. The soak itself runs
+ * compiled, in a process of its own under the Docker image's runtime settings, as the bench's measurements do:
+ * its memory check is about what a pod runs.
  */
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { minutes: { type: 'string', default: '3' }, seed: { type: 'string', default: '1' } } });
+  const { values } = parseArgs({ options: { minutes: { type: 'string', default: '3' }, seed: { type: 'string', default: '1' }, measured: { type: 'boolean', default: false } } });
   const minutes = Number(values.minutes);
   if (!(minutes > 0)) throw new Error(`--minutes must be a number of minutes above 0, got ${values.minutes}`);
+  if (!values.measured) {
+    const runtime = imageRuntime();
+    process.stderr.write(`runtime settings of the image: NODE_OPTIONS=${runtime.node_options || '(none)'}, allocator ${runtime.allocator}\n`);
+    const { soak } = compileForMeasurement('soak');
+    return (await runMeasured(process.execPath, soak, ['--measured', '--minutes', values.minutes, '--seed', values.seed], runtime)) ?? 1;
+  }
   const result = await runSoak({
     minutes,
     seed: values.seed,
@@ -27,8 +37,6 @@ async function main(): Promise<number> {
   return passed(result) ? 0 : 1;
 }
 
-// The SDK's notice that Node 20 support ends in 2027 is noise in the soak's output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 main().then((code) => { process.exit(code); }, (err: unknown) => {
   process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exit(1);

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseConfig } from '../src/config/load.js';
 import type { ExporterConfig } from '../src/config/types.js';
 import { manualSchedule, startExporter, type RunningExporter } from '../src/exporter.js';
@@ -25,6 +28,8 @@ export interface WorldOptions {
   readonly settings?: Readonly<Record<string, unknown>>;
   /** `request_timeout` below the whole seconds a config file can say, so a hanging call costs little wall time. */
   readonly requestTimeoutSeconds?: number;
+  /** Keeps a state file (in a temporary folder), as a pod set up as the README says does; default none. */
+  readonly stateFile?: boolean;
 }
 
 /** Targets by name; each is watched in every region of the fleet. */
@@ -64,7 +69,9 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     const parsed = parseConfig(JSON.stringify({ ...configFile(options, watched, simulator.url), ...settings }), 'bench.yaml');
     return options.requestTimeoutSeconds === undefined ? parsed : { ...parsed, requestTimeoutSeconds: options.requestTimeoutSeconds };
   };
-  let config = configOf(options.watched ?? options.fleet, options.settings ?? {});
+  const stateDir = options.stateFile === true ? mkdtempSync(join(tmpdir(), 'bench-state-')) : undefined;
+  const baseSettings = { ...(stateDir === undefined ? {} : { state_file: join(stateDir, 'state.json') }), ...options.settings };
+  let config = configOf(options.watched ?? options.fleet, baseSettings);
   let next = config;
   const problems: string[] = [];
   const launch = (logger: Logger): Promise<RunningExporter> => startExporter({
@@ -100,7 +107,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       await simulator.setClock(clockMs);
     },
     async reload(watched, settings = {}) {
-      next = configOf(watched, { ...options.settings, ...settings });
+      next = configOf(watched, { ...baseSettings, ...settings });
       const outcome = await exporter.reload();
       if (outcome.ok) config = next;
       return outcome;
@@ -109,6 +116,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     async close() {
       await exporter.stop();
       await simulator.close();
+      if (stateDir !== undefined) rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }

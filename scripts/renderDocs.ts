@@ -6,13 +6,15 @@ import { flagsTable } from '../src/cli/flags.js';
 import { REPO_ROOT } from '../monitoring/options.js';
 import { staleFiles } from '../monitoring/render.js';
 import { isEntryPoint } from './entryPoint.js';
+import { bareMetalSection, readBenchResults, resultsSection, shardingSection, sizingSection, targetsSection } from './benchReference.js';
 import { metricTables } from './metricReference.js';
 
 /**
  * The documentation the code can write itself, so that it cannot drift from it: the README's flags table (from
  * the flag definitions), its IAM table (from docs/iam-policy.json and the preflight's purposes), its metric
- * reference (from the family definitions and the self-metrics), and the policy for the AWS GovCloud (US) and
- * China partitions. `npm run render-docs` writes them; a test runs `--check`.
+ * reference (from the family definitions and the self-metrics), its benchmark results, sizing and targets
+ * (from bench/results.json, so that no figure differs from the run it came from), and the policy for the AWS
+ * GovCloud (US) and China partitions. `npm run render-docs` writes them; a test runs `--check`.
  */
 
 export const POLICY_FILE = 'docs/iam-policy.json';
@@ -65,6 +67,12 @@ export function renderDocs(root: string = REPO_ROOT): Map<string, string> {
   readme = replaceSection(readme, 'flags', flagsTable());
   readme = replaceSection(readme, 'iam', iamTable(policy));
   for (const [table, markdown] of metricTables()) readme = replaceSection(readme, `metrics ${table}`, markdown);
+  const bench = readBenchResults(root);
+  readme = replaceSection(readme, 'sizing', sizingSection(bench));
+  readme = replaceSection(readme, 'bench results', resultsSection(bench));
+  readme = replaceSection(readme, 'bench targets', targetsSection(bench));
+  readme = replaceSection(readme, 'sharding', shardingSection(bench));
+  readme = replaceSection(readme, 'bare metal', bareMetalSection());
   return new Map<string, string>([
     ['README.md', readme],
     ...PARTITIONS.map(({ partition, file }) => [file, `${JSON.stringify(policyFor(policy, partition), null, 2)}\n`] as const),

@@ -15,6 +15,9 @@ import type { IContainer, IPodSpec, IVolume } from 'kubernetes-models/v1';
 import { parse } from 'yaml';
 import { DEFAULT_SELECTOR, defaultOptions } from '../monitoring/options.js';
 import { ALERTS_FILE, PROMETHEUS_RULE_FILE, RECORDING_RULES_FILE, renderMonitoring } from '../monitoring/render.js';
+import { imageEnv } from '../bench/runtime.js';
+import { podMemory } from '../bench/sizing.js';
+import { imageRun, readBenchResults } from '../scripts/benchReference.js';
 import { parseFlags } from '../src/cli/flags.js';
 import { parseConfig } from '../src/config/load.js';
 import { awsCallsIn, awsCallsInSrc, IAM_POLICY, list, policyGrants, readPolicy } from './support/iamPolicy.js';
@@ -381,6 +384,25 @@ describe('deployment: Kubernetes manifests (deploy/kubernetes)', () => {
             expect(mount.readOnly, `${where}: ${mount.mountPath} read-only`).to.equal(true);
           }
         }
+      }
+    }
+  });
+
+  it('asks for the memory the bench measured for the quota fleet under the image\'s runtime settings, which it leaves to the image', () => {
+    const results = readBenchResults(ROOT);
+    const image = imageEnv();
+    expect(results.runtime.node_options, 'bench/results.json was measured under the Dockerfile\'s NODE_OPTIONS').to.equal(image.NODE_OPTIONS);
+    expect(results.runtime.allocator, 'and its allocator').to.equal(image.LD_PRELOAD === undefined ? 'glibc' : 'jemalloc');
+    const quota = imageRun(results).scenarios.quota;
+    if (!quota) throw new Error('bench/results.json has no quota scenario');
+    const pod = podMemory(quota);
+    for (const variant of rendered()) {
+      for (const workload of workloadsOf(variant.objects)) {
+        const where = `${variant.name}: ${nameOf(workload)}`;
+        const container = exporterContainer(workload);
+        expect(container.resources?.requests?.memory, `${where}: memory request`).to.equal(`${pod.requestMi}Mi`);
+        expect(container.resources?.limits?.memory, `${where}: memory limit`).to.equal(`${pod.limitMi}Mi`);
+        expect((container.env ?? []).map((variable) => variable.name), `${where}: NODE_OPTIONS is the image's, as measured`).to.not.include('NODE_OPTIONS');
       }
     }
   });

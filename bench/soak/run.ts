@@ -3,7 +3,7 @@ import type { TargetConfig } from '../../src/config/types.js';
 import type { FleetSpec } from '../../src/simulator/index.js';
 import { SeededRandom } from '../../src/simulator/random.js';
 import { PROMETHEUS_SCRAPE_HEADERS } from '../measure.js';
-import { mean, settledMemory } from '../memory.js';
+import { mean, RssWatch, settledMemory } from '../memory.js';
 import { names } from '../scenarios.js';
 import type { WindowFacts } from '../simulatorProcess.js';
 import { startWorld, type World } from '../world.js';
@@ -51,7 +51,7 @@ const WARM_UP_COLLECTIONS = 200;
  */
 const SAME_WORKLOAD_COLLECTIONS = 30;
 /** Resident memory moves from one collection to the next: each reading is the mean of this many, one per collection. */
-const RSS_SAMPLES = 5;
+const RSS_SAMPLES = 10;
 /** Clean collections after the faults stop, at most, until every target is up. */
 const SETTLE_COLLECTIONS = 5;
 const PROGRESS_EVERY_MS = 30_000;
@@ -126,6 +126,7 @@ class Soak {
 
   async run(): Promise<SoakResult> {
     await this.faults.start();
+    const watch = new RssWatch();
     const started = performance.now();
     const runMs = this.options.minutes * 60_000;
     const rss = { warmUp: [] as number[], end: [] as number[] };
@@ -155,6 +156,7 @@ class Soak {
         this.options.progress(`soak: ${(elapsed / 60_000).toFixed(1)}/${this.options.minutes} min, ${this.collections} collections, ${this.ledger.finished} jobs finished`);
       }
     }
+    const running = watch.stop();
     await this.faults.stop();
     const faultsInjected = await this.faults.injected();
     await this.settle();
@@ -167,7 +169,7 @@ class Soak {
       faultsInjected,
       mismatches,
       crashes: this.crashes,
-      rss: { warmUp: mean(rss.warmUp), end: mean(rss.end) },
+      rss: { warmUp: mean(rss.warmUp), end: mean(rss.end), peak: running.peak },
     };
   }
 

@@ -15,11 +15,14 @@ export interface SoakResult {
   readonly mismatches: readonly string[];
   /** What would have restarted the exporter: uncaught exceptions, unhandled rejections, collections that threw. */
   readonly crashes: readonly string[];
-  /** Mean resident memory (MiB) after garbage collection, at the end of the warm-up and at the end. */
-  readonly rss: { readonly warmUp: number; readonly end: number };
+  /**
+   * Mean resident memory (MiB) after garbage collection, at the end of the warm-up and at the end; and the peak
+   * as it ran, the settled readings' collections included, faults and churn on.
+   */
+  readonly rss: { readonly warmUp: number; readonly end: number; readonly peak: number };
 }
 
-export function rssGrowthPct(rss: SoakResult['rss']): number {
+export function rssGrowthPct(rss: Pick<SoakResult['rss'], 'warmUp' | 'end'>): number {
   return ((rss.end - rss.warmUp) / rss.warmUp) * 100;
 }
 
@@ -39,6 +42,7 @@ export function summaryLine(result: SoakResult): string {
     `${result.faultsInjected} faults injected`,
     `${result.mismatches.length} mismatches`,
     `${result.crashes.length} restarts`,
+    `peak rss ${result.rss.peak.toFixed(0)} MiB`,
     `rss ${result.rss.warmUp.toFixed(1)} -> ${result.rss.end.toFixed(1)} MiB (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %) after warm-up: ${passed(result) ? 'PASS' : 'FAIL'}`,
   ].join(', ');
 }
