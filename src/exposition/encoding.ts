@@ -113,13 +113,12 @@ export class StreamEncoder {
     this.deflate.end();
     await ended;
     const deflated = Buffer.concat(this.output);
-    let inflating: Promise<Buffer> | undefined;
     return {
       deflated,
       crc: this.crc,
       length: this.length,
-      // Scrapes that ask at the same time share one inflation.
-      plain: () => (inflating ??= inflateRawAsync(deflated, SYNC_FLUSHED).finally(() => { inflating = undefined; })),
+      // Not shared here: the response bodies already share one body among the scrapes that ask at the same time.
+      plain: () => inflateRawAsync(deflated, SYNC_FLUSHED),
     };
   }
 }
