@@ -6,7 +6,7 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'logfmt' | 'json';
 export type { Logger };
 
-/** Log lines go here; tests pass a sink to read them. */
+/** Log lines go here: standard error, so that standard output carries only a command's result; tests pass a sink. */
 export interface LogDestination {
   write(line: string): void;
 }
@@ -16,7 +16,7 @@ export interface LogDestination {
  * re-encoding each pino line with the logfmt library. Errors go under `err` as their name and message only,
  * so request signatures and credentials can never reach a log line through an SDK error object.
  */
-export function createLogger(level: LogLevel, format: LogFormat, destination: LogDestination = process.stdout): Logger {
+export function createLogger(level: LogLevel, format: LogFormat, destination: LogDestination = process.stderr): Logger {
   const options = {
     level,
     base: null,

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,5 +98,55 @@ describe('command line', () => {
       await exporter.stop();
       await simulator.close();
     }
+  });
+
+  describe('standard output carries only the result, so a report can be piped', () => {
+    /** A config check of a config whose domain discovery AWS refuses: warnings are logged while the report is printed. */
+    async function checkWithFailingDiscovery(mode: string): Promise<{ status: number; stdout: string; stderr: string }> {
+      const simulator = await startSimulator({ fleet: { domains: ['retail-us'], matchingWorkflows: ['dedupe'], historyJobsPerTarget: 1 } });
+      simulator.faults.add({ operation: 'ListDomains', effect: { type: 'error', status: 403, code: 'AccessDeniedException' } });
+      const file = tempConfig('region: us-east-1\ncustomer_profiles:\n  domains:\n    - name: retail-us\n  discover:\n    include: "^retail"\nentity_resolution:\n  discover:\n    kinds: [matching]\n');
+      const env = { ...process.env, AWS_ENDPOINT_URL: simulator.url, AWS_ACCESS_KEY_ID: 'AKIASTDOUTTEST000001', AWS_SECRET_ACCESS_KEY: 'stdout-secret', AWS_MAX_ATTEMPTS: '1' };
+      try {
+        // Asynchronously: the simulator answers from this very process.
+        return await new Promise((resolve) => {
+          execFile(process.execPath, [...MAIN, `--config.file=${file}`, mode], { encoding: 'utf8', env }, (error, stdout, stderr) => {
+            resolve({ status: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
+          });
+        });
+      } finally {
+        await simulator.close();
+      }
+    }
+
+    const okLine = /^\S+config\.yaml: OK \(\d+ targets\)$/;
+
+    it('--config.check prints its verdict alone', async function () {
+      this.timeout(30_000);
+      const { status, stdout } = await checkWithFailingDiscovery('--config.check');
+      expect(status).to.equal(0);
+      expect(stdout.trimEnd().split('\n')).to.satisfy((lines: string[]) => lines.length === 1 && okLine.test(lines[0] ?? ''));
+    });
+
+    it('--config.check=discover prints the verdict, then one tab-separated row per target; the warnings go to stderr', async function () {
+      this.timeout(30_000);
+      const { status, stdout, stderr } = await checkWithFailingDiscovery('--config.check=discover');
+      expect(status).to.equal(1);
+      const [verdict = '', ...rows] = stdout.trimEnd().split('\n');
+      expect(verdict).to.match(okLine);
+      expect(rows).to.deep.equal(['listed\tidentity_resolution\tus-east-1\tretail-us', 'discovered\tmatching\tus-east-1\tdedupe']);
+      expect(stderr).to.match(/level=warn .*discovery failed/);
+    });
+
+    it('--config.check=aws prints the verdict, identities, the table and the summary; the warnings go to stderr', async function () {
+      this.timeout(30_000);
+      const { status, stdout, stderr } = await checkWithFailingDiscovery('--config.check=aws');
+      expect(status).to.equal(1);
+      const lines = stdout.trimEnd().split('\n');
+      expect(lines[0]).to.match(okLine);
+      expect(lines.filter((line) => /level=|msg=/.test(line)), 'no log line in the report').to.deep.equal([]);
+      expect(lines.at(-1)).to.match(/^preflight: \d+ calls, .*: FAILED$/);
+      expect(stderr).to.match(/level=warn .*discovery failed/);
+    });
   });
 });

@@ -46,7 +46,7 @@ export const FLAG_DEFINITIONS: readonly FlagDefinition[] = [
   { name: 'web.config.file', value: 'PATH', help: 'TLS and basic authentication, in the Prometheus exporter-toolkit format.' },
   { name: 'web.enable-lifecycle', help: 'Serve `POST /-/reload` (otherwise 403); SIGHUP reloads either way.' },
   { name: 'log.level', value: 'LEVEL', default: 'info', help: '`debug`, `info`, `warn` or `error`.' },
-  { name: 'log.format', value: 'FORMAT', default: 'logfmt', help: '`logfmt` or `json`.' },
+  { name: 'log.format', value: 'FORMAT', default: 'logfmt', help: '`logfmt` or `json`. Logs go to standard error in every mode; standard output carries only what a command prints as its result (`--help`, `--version`, the `--config.check` reports).' },
   { name: 'demo', help: 'Run against the built-in AWS simulator, with a fast schedule.' },
   { name: 'shard.count', value: 'N', default: '1', help: 'Split the targets among N instances; 1 takes them all.' },
   { name: 'shard.index', value: 'I', default: '0', help: 'Which of those instances this one is, 0 to N-1.' },

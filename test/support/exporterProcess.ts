@@ -8,7 +8,7 @@ export interface ExporterProcess {
   readonly child: ChildProcessWithoutNullStreams;
   /** HOST:PORT it listens on, from its `listening` log line. */
   readonly address: string;
-  /** Everything it wrote to stdout so far. */
+  /** Everything it logged (standard error) so far. */
   output(): string;
   /** SIGTERM, resolving with the exit code. */
   stop(): Promise<number | null>;
@@ -18,7 +18,7 @@ export interface ExporterProcess {
 export async function startExporterProcess(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<ExporterProcess> {
   const child = spawn(process.execPath, [...MAIN, '--web.listen-address=127.0.0.1:0', '--log.format=json', ...args], { stdio: 'pipe', env });
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   const address = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => { reject(new Error(`exporter did not start: ${output}`)); }, 20_000);
@@ -26,7 +26,7 @@ export async function startExporterProcess(args: readonly string[], env: NodeJS.
       const match = /"address":"([^"]+)"/.exec(output);
       if (match?.[1]) { clearTimeout(timer); resolve(match[1]); }
     };
-    child.stdout.on('data', look);
+    child.stderr.on('data', look);
     void exited.then((code) => { clearTimeout(timer); reject(new Error(`exporter exited ${String(code)} before listening: ${output}`)); });
   });
   return {
