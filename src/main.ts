@@ -75,7 +75,7 @@ async function main(argv: readonly string[]): Promise<void> {
       if (flags.configCheck !== 'config') {
         // Loaded only for these dry runs, like the demo: a plain check never reaches AWS.
         const { lines, ok } = flags.configCheck === 'discover'
-          ? await (await import('./check/discovery.js')).checkDiscovery(config, logger)
+          ? await (await import('./check/discovery.js')).checkDiscovery(config, logger, flags.shard)
           : await (await import('./check/aws.js')).preflight(config, logger);
         process.stdout.write(`${lines.join('\n')}\n`);
         if (!ok) process.exit(EXIT_AWS_FAILED);

@@ -3,7 +3,8 @@ import { AwsClients } from '../aws/clients.js';
 import { CallPacer } from '../aws/pacing.js';
 import { sdkSources } from '../aws/sourceFactory.js';
 import { Refresher } from '../collect/refresh.js';
-import { targetKey } from '../model/target.js';
+import { resolveIdentity } from '../collect/targets.js';
+import { targetKey, type TargetIdentity } from '../model/target.js';
 import type { ExporterConfig, TargetConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 
@@ -20,6 +21,8 @@ export interface CheckSession {
   readonly pacer: CallPacer;
   /** Every target the exporter would watch, listed first; `ok` is false when a discovery could not be read. */
   watchedTargets(): Promise<{ watched: WatchedTarget[]; ok: boolean }>;
+  /** Where a target lives, resolved as the running exporter resolves it. */
+  identityOf(target: TargetConfig): Promise<TargetIdentity>;
 }
 
 /** Runs `check` with the clients the exporter would make for `config`, and closes them afterwards. */
@@ -32,7 +35,8 @@ export async function withCheckSession<T>(config: ExporterConfig, logger: Logger
   });
   const accounts = new AccountResolver(clients);
   const pacer = new CallPacer(config.rateLimit, config.concurrency);
-  const refresher = new Refresher({ sources: sdkSources(clients), accounts, pacer, logger });
+  const sources = sdkSources(clients);
+  const refresher = new Refresher({ sources, accounts, pacer, logger });
   try {
     return await check({
       clients,
@@ -47,6 +51,7 @@ export async function withCheckSession<T>(config: ExporterConfig, logger: Logger
         ];
         return { watched, ok };
       },
+      identityOf: (target) => resolveIdentity(target, target.kind, { sources, accounts }),
     });
   } finally {
     clients.destroy();

@@ -44,6 +44,20 @@ export function createTargetRunner(target: TargetConfig, settings: WindowSetting
   }
 }
 
+/**
+ * Where a target lives: its own region or the SDK's default, and the account of its ARN or, through STS, of its
+ * credentials. The collection and `--config.check=discover` both place targets (and so shard them) by this.
+ */
+export async function resolveIdentity<K extends TargetKind>(
+  target: TargetConfig,
+  kind: K,
+  deps: { readonly sources: Pick<SourceFactory, 'defaultRegion'>; readonly accounts: AccountLookup },
+): Promise<TargetIdentity<K>> {
+  const region = target.region ?? (await deps.sources.defaultRegion());
+  const accountId = target.accountId ?? (await deps.accounts.accountId(region, target.role));
+  return { kind, target: target.resourceName, accountId, region };
+}
+
 /** K ties the collector's spec, its source's job detail type and the identity's kind together. */
 function runner<K extends TargetKind>(target: TargetConfig, spec: KindSpec<K>, settings: WindowSettings, deps: TargetDependencies): TargetRunner {
   const collector = new TargetCollector(spec, settings);
@@ -52,10 +66,9 @@ function runner<K extends TargetKind>(target: TargetConfig, spec: KindSpec<K>, s
 
   async function bind(): Promise<NonNullable<typeof bound>> {
     if (bound) return bound;
-    const resolvedRegion = target.region ?? (await deps.sources.defaultRegion());
-    const accountId = target.accountId ?? (await deps.accounts.accountId(resolvedRegion, target.role));
-    const identity: TargetIdentity<K> = { kind: spec.kind, target: label, accountId, region: resolvedRegion };
-    bound = { identity, source: deps.sources.jobs(spec.kind, target.name, resolvedRegion, target.role, deps.pacer.gate(accountId, resolvedRegion)) };
+    const identity = await resolveIdentity(target, spec.kind, deps);
+    const { accountId, region } = identity;
+    bound = { identity, source: deps.sources.jobs(spec.kind, target.name, region, target.role, deps.pacer.gate(accountId, region)) };
     return bound;
   }
 
