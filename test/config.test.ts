@@ -154,6 +154,10 @@ describe('config fixtures that load', () => {
         { kind: 'identity_resolution', name: 'retail', resourceName: 'retail', region: 'us-east-1', role: { arn: 'arn:aws:iam::111111111111:role/aws-resolution-reader', externalId: 'exporter-prod', sessionName: undefined } },
         { kind: 'identity_resolution', name: 'retail', resourceName: 'retail', region: 'us-east-1', role: { arn: 'arn:aws:iam::222222222222:role/aws-resolution-reader', externalId: undefined, sessionName: 'exporter-eu' } },
       ]),
+    'role-partitions.yaml': (config) => {
+      expect(config.targets.map((target) => target.region)).to.deep.equal(['cn-north-1', 'us-gov-west-1']);
+      expect(config.discovery[0]?.regions).to.deep.equal(['eu-west-1', 'ap-southeast-7']);
+    },
     'lookback-units.yaml': (config) => expect(config.lookbackSeconds).to.equal(604_800 + 2 * 86_400 + 3 * 3_600 + 4 * 60 + 5),
   };
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DEFAULT_MAX_ATTEMPTS } from '../src/aws/clients.js';
+import { DEFAULT_MAX_ATTEMPTS } from '../src/model/callBudget.js';
 import type { ExporterConfig } from '../src/config/types.js';
 import type { FaultRule, FleetSpec } from '../src/simulator/index.js';
 import { ACCOUNT, Harness, ManualClock, REGION, samples, value } from './support/harness.js';

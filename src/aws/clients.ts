@@ -4,10 +4,9 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { instrumentClient, type AwsAttemptObserver, type ClientPlace } from './instrumentation.js';
+import { DEFAULT_MAX_ATTEMPTS } from '../model/callBudget.js';
 import { roleKey, type RoleRef } from '../model/target.js';
 
-/** Attempts per AWS call, the first included: a throttled or dropped call is retried by the SDK twice. */
-export const DEFAULT_MAX_ATTEMPTS = 3;
 
 /** What the configuration decides of every AWS call (an ExporterConfig is one). */
 export interface AwsCallSettings {

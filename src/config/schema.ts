@@ -2,10 +2,12 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration.js';
 import { scheduleIntervalSeconds } from './schedule.js';
+import { DEFAULT_MAX_ATTEMPTS, longestCallSeconds } from '../model/callBudget.js';
 import { describeValue } from '../model/describeValue.js';
 import type { TargetKind } from '../model/kinds.js';
-import { AWS_REGION, DOMAIN_NAME_MAX, isArn, nameProblem, parseIdMappingArn, targetKey, targetRef, WORKFLOW_NAME_MAX, type RoleRef } from '../model/target.js';
+import { DOMAIN_NAME_MAX, isArn, nameProblem, parseIdMappingArn, targetKey, targetRef, WORKFLOW_NAME_MAX, type RoleRef } from '../model/target.js';
 import { expected, formatPath } from './issues.js';
+import { partitionOf, regionProblem } from './regions.js';
 import type { DiscoveryConfig, ExpectConfig, ExporterConfig, TargetConfig } from './types.js';
 
 /** Per HTTP attempt to AWS, unless the schedule leaves less time. */
@@ -46,9 +48,8 @@ function count(minimum: number) {
   return z.int(error).min(minimum, error);
 }
 
-const awsRegion = z
-  .string(expected('an AWS region such as us-east-1'))
-  .regex(AWS_REGION, expected('an AWS region such as us-east-1'));
+/** A region the AWS SDK knows: a typo would otherwise pass, and then every call would fail to resolve its endpoint. */
+const awsRegion = checked(z.string(expected('an AWS region such as us-east-1')), regionProblem);
 
 /** A duration above zero, parsed to seconds. */
 const positiveDuration = (example: string) => z.string(expected(`a duration such as ${example}`)).transform((text, ctx) => {
@@ -166,6 +167,8 @@ const idMappingWorkflow = targetEntry(idMappingWorkflowRef).transform((entry, ct
       input: entry.region,
     });
   }
+  const problem = arnRegion === undefined ? undefined : regionProblem(arnRegion);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: `the ARN's region: ${problem}`, input: text });
   return { name: text, region: entry.region, role: roleOf(entry, ctx), expect: entry.expect };
 });
 
@@ -245,7 +248,15 @@ function toExporterConfig(config: ConfigShape, ctx: z.RefinementCtx): ExporterCo
       if (first === undefined) firstPathByKey.set(key, formatPath([...path, index]));
       else ctx.addIssue({ code: 'custom', path: [...path, index], message: `duplicate target: same kind, name, region and credentials as ${first}` });
       targets.push({ ...ref, ...(entry.expect ? { expect: entry.expect } : {}) });
+      requireSamePartition(entry.role, [ref.region], [...path, index], ctx);
     });
+  }
+  const discoveries = [
+    { path: ['customer_profiles', 'discover'], specs: config.customer_profiles?.discover ?? [] },
+    { path: ['entity_resolution', 'discover'], specs: config.entity_resolution?.discover ?? [] },
+  ];
+  for (const { path, specs } of discoveries) {
+    specs.forEach((spec, index) => { requireSamePartition(spec.role, spec.regions ?? [config.region], [...path, index], ctx); });
   }
   // A malformed schedule has been reported already; its interval bounds nothing then.
   const interval = cron.validate(config.schedule) ? scheduleIntervalSeconds(config.schedule) : Number.POSITIVE_INFINITY;
@@ -256,12 +267,23 @@ function toExporterConfig(config: ConfigShape, ctx: z.RefinementCtx): ExporterCo
       message: `${formatDuration(config.request_timeout)} is not shorter than the schedule's ${formatDuration(interval)} between collections; a call that may outlast a collection cannot finish in one`,
     });
   }
+  // Without one configured: 10 s, or half the schedule's interval when that is shorter, so a slow call leaves time for the rest.
+  const requestTimeoutSeconds = config.request_timeout ?? Math.min(DEFAULT_REQUEST_TIMEOUT_SECONDS, interval / 2);
+  // The interval, but never under a minute: a fast schedule's first collection also warms up the SDK and STS.
+  const collectionTimeoutSeconds = config.collection_timeout ?? Math.max(interval, MIN_DEFAULT_COLLECTION_TIMEOUT_SECONDS);
+  const longestCall = Math.ceil(longestCallSeconds(requestTimeoutSeconds));
+  if (collectionTimeoutSeconds < longestCall) {
+    const collection = `${config.collection_timeout === undefined ? 'the default collection_timeout' : 'collection_timeout'} ${formatDuration(collectionTimeoutSeconds)}`;
+    ctx.addIssue({
+      code: 'custom',
+      path: [config.collection_timeout === undefined ? 'request_timeout' : 'collection_timeout'],
+      message: `${collection} leaves no room for one AWS call with its retries: ${DEFAULT_MAX_ATTEMPTS} attempts of request_timeout ${formatDuration(requestTimeoutSeconds)} and the SDK's back-off between them take up to ${formatDuration(longestCall)}`,
+    });
+  }
   return {
     schedule: config.schedule,
-    // Without one configured: 10 s, or half the schedule's interval when that is shorter, so a slow call leaves time for the rest.
-    requestTimeoutSeconds: config.request_timeout ?? Math.min(DEFAULT_REQUEST_TIMEOUT_SECONDS, interval / 2),
-    // The interval, but never under a minute: a fast schedule's first collection also warms up the SDK and STS.
-    collectionTimeoutSeconds: config.collection_timeout ?? Math.max(interval, MIN_DEFAULT_COLLECTION_TIMEOUT_SECONDS),
+    requestTimeoutSeconds,
+    collectionTimeoutSeconds,
     stateFile: config.state_file,
     lookbackSeconds: config.lookback,
     maxJobsPerTarget: config.max_jobs_per_target,
@@ -274,6 +296,27 @@ function toExporterConfig(config: ConfigShape, ctx: z.RefinementCtx): ExporterCo
     refreshEveryCollections: config.refresh_every_collections,
     expect: config.expect ?? {},
   };
+}
+
+/**
+ * Refuses a role of one partition used in a region of another (an `arn:aws-cn` role in us-east-1): STS of that
+ * region would refuse to assume it. A region the SDK does not know is reported on its own, not here.
+ */
+function requireSamePartition(role: RoleRef | undefined, regions: readonly (string | undefined)[], path: readonly (string | number)[], ctx: z.RefinementCtx): void {
+  if (role === undefined) return;
+  const rolePartition = role.arn.split(':')[1] ?? '';
+  for (const region of regions) {
+    if (region === undefined || regionProblem(region) !== undefined) continue;
+    const regionPartition = partitionOf(region);
+    if (regionPartition === rolePartition) continue;
+    ctx.addIssue({
+      code: 'custom',
+      path: [...path, 'role_arn'],
+      message: `${role.arn} is a role of partition ${rolePartition}, but region ${region} is in partition ${regionPartition}: AWS cannot assume a role across partitions`,
+      input: role.arn,
+    });
+    return;
+  }
 }
 
 /** Both discovery blocks as one list; a region left out is the top-level one (or the SDK's). */

@@ -66,7 +66,7 @@ export function identityKey(identity: TargetIdentity): string {
 const NAME = /^[a-zA-Z0-9_-]+$/;
 export const DOMAIN_NAME_MAX = 64;
 export const WORKFLOW_NAME_MAX = 255;
-export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /** Why `name` breaks AWS's naming rules, or undefined if it follows them. */
 export function nameProblem(name: string, maxLength: number): string | undefined {
