@@ -61,6 +61,15 @@ describe('--config.check=aws (preflight)', function () {
     ...process.env, AWS_ENDPOINT_URL: sim.url, AWS_ACCESS_KEY_ID: ACCESS_KEY, AWS_SECRET_ACCESS_KEY: 'preflight-secret', AWS_MAX_ATTEMPTS: '1', ...env,
   });
 
+  /** The preflight of CONFIG while every `operation` call answers 500 InternalServerException `boom`; it exits 1. */
+  const checkWithInternalError = async (operation: string, fleet: FleetSpec): Promise<{ result: Run; table: string[] }> => {
+    simulator = await startSimulator({ fleet });
+    simulator.faults.add({ operation, effect: { type: 'error', status: 500, code: 'InternalServerException', message: 'boom' } });
+    const result = await check(CONFIG, simulator);
+    expect(result.status, result.stdout + result.stderr).to.equal(1);
+    return { result, table: rows(result.stdout) };
+  };
+
   it('tries exactly the actions of docs/iam-policy.json, so a clean preflight proves the policy', () => {
     const allowed = policyActions(readPolicy(IAM_POLICY)).sort();
     expect(ACTION_PROBES.map((probe) => probe.action).sort()).to.deep.equal(allowed);
@@ -107,11 +116,7 @@ describe('--config.check=aws (preflight)', function () {
   });
 
   it('proves a Get permission on a target with no job yet, and names an error that is neither denial nor absence', async () => {
-    simulator = await startSimulator({ fleet: { ...FLEET, historyJobsPerTarget: 0 } });
-    simulator.faults.add({ operation: 'ListMatchingWorkflows', effect: { type: 'error', status: 500, code: 'InternalServerException', message: 'boom' } });
-    const result = await check(CONFIG, simulator);
-    expect(result.status).to.equal(1);
-    const table = rows(result.stdout);
+    const { result, table } = await checkWithInternalError('ListMatchingWorkflows', { ...FLEET, historyJobsPerTarget: 0 });
     expect(table).to.include('retail-us identity_resolution profile:GetIdentityResolutionJob ok (no job yet)');
     expect(table).to.include('crm-to-ads id_mapping entityresolution:GetIdMappingJob ok (no job yet)');
     expect(table).to.include('* account entityresolution:ListMatchingWorkflows error: InternalServerException [1]');
@@ -119,11 +124,7 @@ describe('--config.check=aws (preflight)', function () {
   });
 
   it('names an error that repeats once, in a note every row of it points to', async () => {
-    simulator = await startSimulator({ fleet: FLEET });
-    simulator.faults.add({ operation: 'ListIdentityResolutionJobs', effect: { type: 'error', status: 500, code: 'InternalServerException', message: 'boom' } });
-    const result = await check(CONFIG, simulator);
-    expect(result.status).to.equal(1);
-    const table = rows(result.stdout);
+    const { result, table } = await checkWithInternalError('ListIdentityResolutionJobs', FLEET);
     expect(table).to.include('retail-us identity_resolution profile:ListIdentityResolutionJobs error: InternalServerException [1]');
     expect(table).to.include('loyalty identity_resolution profile:ListIdentityResolutionJobs error: InternalServerException [1]');
     expect(result.stdout.match(/InternalServerException: boom/g), 'the message once').to.have.length(1);
