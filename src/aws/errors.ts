@@ -43,3 +43,22 @@ export function errorReport(err: unknown): ErrorReport {
 export function isAccessDenied(err: unknown): boolean {
   return awsErrorName(err).startsWith('AccessDenied');
 }
+
+/** DNS answers and connect failures: the call never reached a server, so nothing past it can be judged. */
+const CONNECT_SYSCALLS = new Set(['connect', 'getaddrinfo']);
+
+/**
+ * True when the call never reached the endpoint: refused, no such host, no route, or no connection within the
+ * timeout. A connection reset or a request timeout is not among them: a server answered the connection.
+ */
+export function isUnreachable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const { syscall, code } = err as { syscall?: unknown; code?: unknown };
+  // The SDK's own connection timeout has no syscall; its request timeout carries code ETIMEDOUT.
+  return (typeof syscall === 'string' && CONNECT_SYSCALLS.has(syscall)) || (err.name === 'TimeoutError' && code === undefined);
+}
+
+/** True when the SDK's credential provider chain found no credentials (or a link of it failed to load them). */
+export function isMissingCredentials(err: unknown): boolean {
+  return awsErrorName(err) === 'CredentialsProviderError';
+}

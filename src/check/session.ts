@@ -5,7 +5,7 @@ import { sdkSources } from '../aws/sourceFactory.js';
 import { Refresher } from '../collect/refresh.js';
 import { resolveIdentity } from '../collect/targets.js';
 import { targetKey, type TargetIdentity } from '../model/target.js';
-import type { ExporterConfig, TargetConfig } from '../config/types.js';
+import type { DiscoveryConfig, ExporterConfig, TargetConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 
 /** A target the exporter would watch, and whether the config lists it or a discovery found it. */
@@ -19,8 +19,11 @@ export interface CheckSession {
   readonly clients: AwsClients;
   readonly accounts: AccountResolver;
   readonly pacer: CallPacer;
-  /** Every target the exporter would watch, listed first; `ok` is false when a discovery could not be read. */
-  watchedTargets(): Promise<{ watched: WatchedTarget[]; ok: boolean }>;
+  /**
+   * Every target the exporter would watch, listed first; `ok` is false when a discovery could not be read.
+   * `discovery` (default: the config's) narrows the discoveries run, e.g. to those whose role could be assumed.
+   */
+  watchedTargets(discovery?: readonly DiscoveryConfig[]): Promise<{ watched: WatchedTarget[]; ok: boolean }>;
   /** Where a target lives, resolved as the running exporter resolves it. */
   identityOf(target: TargetConfig): Promise<TargetIdentity>;
 }
@@ -42,8 +45,8 @@ export async function withCheckSession<T>(config: ExporterConfig, logger: Logger
       clients,
       accounts,
       pacer,
-      async watchedTargets() {
-        const { targets, ok } = await refresher.discover(config.discovery, refresher.round());
+      async watchedTargets(discovery = config.discovery) {
+        const { targets, ok } = await refresher.discover(discovery, refresher.round());
         const listed = new Set(config.targets.map(targetKey));
         const watched: WatchedTarget[] = [
           ...config.targets.map((target) => ({ target, how: 'listed' as const })),
