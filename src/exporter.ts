@@ -7,6 +7,7 @@ import { CallPacer } from './aws/pacing.js';
 import { sdkSources } from './aws/sourceFactory.js';
 import { Poller } from './collect/poller.js';
 import type { Shard } from './collect/shard.js';
+import { FailureLog } from './collect/failureLog.js';
 import { loadState, saveState } from './collect/stateFile.js';
 import { describeError } from './aws/errors.js';
 import type { CollectionSnapshot } from './collect/snapshot.js';
@@ -47,6 +48,9 @@ export interface ExporterOptions {
   /** Serves POST /-/reload (`--web.enable-lifecycle`); off by default, when it answers 403. SIGHUP reloads either way. */
   readonly enableLifecycle?: boolean;
 }
+
+/** The state file's writes are one thing that fails or not, whichever file the configuration names. */
+const STATE_FILE_WRITES = 'state_file';
 
 /** Calls `tick` on each time a cron expression names, until stopped. */
 export type Scheduler = (expression: string, tick: () => void) => { stop(): Promise<void> | void };
@@ -116,14 +120,23 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     },
   });
 
+  // Logged when writes start failing, hourly while they go on, and when they succeed again: not at every collection.
+  const stateWrites = new FailureLog(logger, {
+    failed: 'could not write the state file: counters will restart from the last good one',
+    recovered: 'state file written again',
+    level: 'error',
+    codeField: 'code',
+  }, now);
   const persistState = async (): Promise<void> => {
-    if (config.stateFile === undefined) return;
+    const path = config.stateFile;
+    if (path === undefined) return;
     try {
-      await saveState(config.stateFile, poller.exportState(), now());
+      await saveState(path, poller.exportState(), now());
       self.stateWritten(true);
+      stateWrites.succeeded(STATE_FILE_WRITES, { state_file: path });
     } catch (err) {
       self.stateWritten(false);
-      logger.error({ err: describeError(err), state_file: config.stateFile }, 'could not write the state file; counters will restart from the last good one');
+      stateWrites.failed(STATE_FILE_WRITES, { state_file: path }, err);
     }
   };
   if (config.stateFile !== undefined) await restoreState(config.stateFile, poller, logger, now());

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseFlags, UsageError, USAGE, type Flags } from './cli/flags.js';
 import { requireRegions } from './check/region.js';
+import { requireWritableStateFile } from './check/stateFile.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
 import type { AwsCredentials } from './aws/clients.js';
 import type { ExporterConfig } from './config/types.js';
@@ -107,10 +108,11 @@ async function main(argv: readonly string[]): Promise<void> {
   if (flags.demo) process.stdout.write(`\nDemo running: open ${exporter.url}/ (metrics at ${exporter.url}${flags.telemetryPath}). Ctrl-C stops it.\n\n`);
 }
 
-/** The configuration file, refused also when a target would have no region to call. */
+/** The configuration file, refused also when a target would have no region to call, or the state file no directory to go to. */
 async function loadRunnableConfig(file: string): Promise<ExporterConfig> {
   const config = await loadConfigFile(file);
   await requireRegions(config, file);
+  await requireWritableStateFile(config, file);
   return config;
 }
 

@@ -96,6 +96,9 @@ function renderedVariant(name: string): Rendered {
   return variant;
 }
 
+/** The names of a StatefulSet's volume claim templates: each pod mounts its own claim by that name. */
+const volumeClaimsOf = (workload: Workload): string[] =>
+  (workload.kind === 'StatefulSet' ? workload.spec?.volumeClaimTemplates ?? [] : []).map((claim) => claim.metadata?.name ?? '');
 const workloadsOf = (objects: readonly KubernetesObject[]): Workload[] => [...ofKind(objects, 'Deployment'), ...ofKind(objects, 'StatefulSet')];
 const nameOf = (object: KubernetesObject): string => `${object.kind} ${object.metadata?.name ?? ''}`;
 const matches = (selector: Labels | undefined, labels: Labels | undefined): boolean =>
@@ -368,15 +371,17 @@ describe('deployment: Kubernetes manifests (deploy/kubernetes)', () => {
     }
   });
 
-  it('sets CPU and memory requests and limits, and mounts only emptyDirs, and ConfigMaps and Secrets (read-only, projected or not)', () => {
+  it('sets CPU and memory requests and limits, and mounts only emptyDirs, volume claims, and ConfigMaps and Secrets (read-only, projected or not)', () => {
     for (const variant of rendered()) {
       for (const workload of workloadsOf(variant.objects)) {
         const where = `${variant.name}: ${nameOf(workload)}`;
         const container = exporterContainer(workload);
         for (const kind of ['requests', 'limits'] as const) expect(container.resources?.[kind], `${where}: resources.${kind}`).to.have.all.keys('cpu', 'memory');
         const volumes = new Map((podSpecOf(workload).volumes ?? []).map((volume) => [volume.name, volume]));
+        const claims = new Set(volumeClaimsOf(workload));
         for (const mount of container.volumeMounts ?? []) {
           const volume = volumes.get(mount.name);
+          if (claims.has(mount.name)) continue;
           expect(volume, `${where}: volume ${mount.name}`).to.not.equal(undefined);
           if (volume?.emptyDir === undefined) {
             const sources: { configMap?: unknown; secret?: unknown }[] = volume?.projected?.sources ?? [volume ?? {}];
@@ -403,6 +408,26 @@ describe('deployment: Kubernetes manifests (deploy/kubernetes)', () => {
         expect(container.resources?.requests?.memory, `${where}: memory request`).to.equal(`${pod.requestMi}Mi`);
         expect(container.resources?.limits?.memory, `${where}: memory limit`).to.equal(`${pod.limitMi}Mi`);
         expect((container.env ?? []).map((variable) => variable.name), `${where}: NODE_OPTIONS is the image's, as measured`).to.not.include('NODE_OPTIONS');
+      }
+    }
+  });
+
+  it('mounts a writable volume where config.yaml\'s state_file goes: an emptyDir in base, a claim per pod in sharded (kept across reschedules)', () => {
+    for (const variant of rendered()) {
+      for (const workload of workloadsOf(variant.objects)) {
+        const where = `${variant.name}: ${nameOf(workload)}`;
+        const configMapName = podSpecOf(workload).volumes?.find((volume) => volume.configMap !== undefined)?.configMap?.name;
+        const configMap = ofKind(variant.objects, 'ConfigMap').find(({ metadata }) => metadata?.name === configMapName);
+        const stateFile = parseConfig(configMap?.data?.['config.yaml'] ?? '', 'config.yaml').stateFile;
+        expect(stateFile, `${where}: config.yaml sets state_file`).to.equal('/var/lib/aws-resolution-exporter/state.json');
+        const mount = exporterContainer(workload).volumeMounts?.find((candidate) => candidate.mountPath === posix.dirname(stateFile ?? ''));
+        expect(mount, `${where}: a volume mounted at ${posix.dirname(stateFile ?? '')}`).to.not.equal(undefined);
+        expect(mount?.readOnly ?? false, `${where}: writable`).to.equal(false);
+        if (workload.kind === 'StatefulSet') {
+          expect(volumeClaimsOf(workload), `${where}: a volume claim per pod`).to.include(mount?.name);
+        } else {
+          expect(podSpecOf(workload).volumes?.find((volume) => volume.name === mount?.name)?.emptyDir, `${where}: an emptyDir`).to.not.equal(undefined);
+        }
       }
     }
   });

@@ -1,11 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { loadState, saveState } from '../src/collect/stateFile.js';
 import type { TargetState } from '../src/collect/targetCollector.js';
 import type { FleetSpec } from '../src/simulator/index.js';
-import { startExporterProcess, waitForOk } from './support/exporterProcess.js';
+import { MAIN, startExporterProcess, waitForOk } from './support/exporterProcess.js';
 import { Harness, ManualClock, samples } from './support/harness.js';
 
 const FLEET: FleetSpec = {
@@ -152,6 +153,54 @@ describe('state file', function () {
       }
     } finally {
       await simulator.close();
+    }
+  });
+
+  it('a write that fails is logged when it starts failing, hourly while it goes on, and when it recovers, in one clean message', async () => {
+    const clock = new ManualClock();
+    const dir = join(stateDir(), 'volume');
+    mkdirSync(dir);
+    const harness = await start(join(dir, 'state.json'), clock);
+    await harness.collect();
+    const writeLines = (): { level: string; msg: string; err?: string }[] => harness.logLines
+      .map((line) => JSON.parse(line) as { level: string; msg: string; err?: string })
+      .filter((line) => line.msg.startsWith('could not write the state file') || line.msg === 'state file written again');
+    expect(writeLines()).to.deep.equal([]);
+
+    rmSync(dir, { recursive: true });
+    for (let i = 0; i < 5; i++) {
+      clock.advance(120);
+      await harness.collect();
+    }
+    const failing = writeLines().filter((line) => line.level === 'error');
+    expect(failing, 'one error for five failed writes').to.have.length(1);
+    expect(failing[0]?.err).to.match(/^ENOENT: no such file or directory, open '.*state\.json\.tmp-\d+'$/);
+    expect(samples(await harness.scrape(), 'aws_resolution_exporter_state_file_last_write_successful')).to.deep.equal(['aws_resolution_exporter_state_file_last_write_successful 0']);
+
+    clock.advance(3600);
+    await harness.collect();
+    expect(writeLines().filter((line) => line.level === 'error'), 'an hourly reminder').to.have.length(2);
+
+    mkdirSync(dir);
+    await harness.collect();
+    await harness.collect();
+    expect(writeLines().filter((line) => line.level === 'info').map((line) => line.msg)).to.deep.equal(['state file written again']);
+    expect(writeLines().filter((line) => line.level === 'error')).to.have.length(2);
+  });
+
+  it('--config.check refuses a state file whose directory is missing, or is a file, naming the path and the reason', () => {
+    const dir = stateDir();
+    writeFileSync(join(dir, 'a-file'), '');
+    for (const [stateFile, reason] of [
+      ['/nonexistent/dir/state.json', 'directory /nonexistent/dir does not exist'],
+      [join(dir, 'a-file', 'state.json'), `${join(dir, 'a-file')} is not a directory`],
+      [dir, 'is a directory, not a file'],
+    ] as const) {
+      const config = join(dir, 'config.yaml');
+      writeFileSync(config, `region: us-east-1\nstate_file: ${stateFile}\n`);
+      const result = spawnSync(process.execPath, [...MAIN, `--config.file=${config}`, '--config.check'], { encoding: 'utf8' });
+      expect(result.status, result.stderr).to.equal(2);
+      expect(result.stderr.trimEnd()).to.equal(`${config}: state_file: ${stateFile}: ${reason}${reason.startsWith('directory') ? ' (mount a volume there, or create it)' : ''}`);
     }
   });
 });

@@ -25,7 +25,9 @@ export function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const name = awsErrorName(err);
   const cause = err.cause instanceof Error ? `: ${describeError(err.cause)}` : '';
-  return err.message && err.message !== name ? `${name}: ${err.message}${cause}` : `${name}${cause}`;
+  // Node's file-system errors already start their message with their code (`ENOENT: no such file…`).
+  if (!err.message || err.message === name) return `${name}${cause}`;
+  return err.message.startsWith(`${name}: `) ? `${err.message}${cause}` : `${name}: ${err.message}${cause}`;
 }
 
 /** What a failed read is reported as: the error's name (AWS's error code, or a network error's) and its line. */

@@ -9,6 +9,10 @@ export const REMINDER_INTERVAL_MS = 3_600_000;
 export interface FailureMessages {
   readonly failed: string;
   readonly recovered: string;
+  /** Of the `failed` lines that are news; `warn` unless the failure loses data (`error`). */
+  readonly level?: 'warn' | 'error';
+  /** The field that carries the error's code: `aws_error` for AWS calls, `code` for anything else. */
+  readonly codeField?: string;
 }
 
 /** Fields that name what failed (target, region…), so its lines can be found. */
@@ -29,8 +33,8 @@ interface Outage {
 }
 
 /**
- * Logs a read that fails collection after collection (a target, a discovery, a target's facts) so that
- * a warning means news: it went down or its error changed. While it stays down, the failures are logged at
+ * Logs a read (a target, a discovery, a target's facts) or a write (the state file) that fails collection after
+ * collection so that a warning means news: it went down or its error changed. While it stays down, the failures are logged at
  * debug, with a warning again every hour as a reminder; its first success after them is logged at info.
  * Keyed by what fails; an error is the same while its name and message (`err`) are.
  */
@@ -47,11 +51,12 @@ export class FailureLog {
   failed(key: string, context: LogContext, err: unknown): void {
     const nowMs = this.now();
     const error = describeError(err);
-    const fields = { ...context, aws_error: awsErrorName(err), err: error };
+    const fields = { ...context, [this.messages.codeField ?? 'aws_error']: awsErrorName(err), err: error };
+    const news = this.messages.level ?? 'warn';
     const outage = this.down.get(key);
     if (outage === undefined) {
       this.down.set(key, { sinceMs: nowMs, error, warnedMs: nowMs, failures: 1, failuresSinceWarning: 0 });
-      this.logger.warn(fields, this.messages.failed);
+      this.logger[news](fields, this.messages.failed);
       return;
     }
     outage.failures++;
@@ -60,7 +65,7 @@ export class FailureLog {
       this.logger.debug(fields, this.messages.failed);
       return;
     }
-    this.logger.warn({ ...fields, down_for_seconds: secondsBetween(outage.sinceMs, nowMs), failures_since_last_warning: outage.failuresSinceWarning }, this.messages.failed);
+    this.logger[news]({ ...fields, down_for_seconds: secondsBetween(outage.sinceMs, nowMs), failures_since_last_warning: outage.failuresSinceWarning }, this.messages.failed);
     outage.error = error;
     outage.warnedMs = nowMs;
     outage.failuresSinceWarning = 0;
