@@ -43,3 +43,6 @@ export function errorReport(err: unknown): ErrorReport {
 export function isAccessDenied(err: unknown): boolean {
   return awsErrorName(err).startsWith('AccessDenied');
 }
+
+/** Error names AWS throttles with (STS names its error Throttling). */
+export const THROTTLING_ERROR_NAMES: readonly string[] = ['ThrottlingException', 'Throttling', 'TooManyRequestsException'];
