@@ -28,6 +28,7 @@ export const STATE_WORDS: Readonly<Record<HealthState, string>> = {
 };
 
 const number = new Intl.NumberFormat('en', { maximumSignificantDigits: 4 });
+const ratioFormat = new Intl.NumberFormat('en', { maximumFractionDigits: 2 });
 
 /** A duration to the nearest minute past an hour, and to the nearest hour past a day: precise enough to read. */
 function roughly(seconds: number): string {
@@ -52,7 +53,7 @@ export function landingPage(input: LandingPageInput): string {
 <style>${STYLE}</style></head>
 <body><h1>AWS Resolution Exporter</h1>
 <p class="summary">${summary}</p>
-<table class="targets"><thead><tr><th>State</th><th>Kind</th><th>Target</th><th>Account</th><th>Region</th><th>Newest job</th><th>Since last success / budget</th><th>Failed in a row / pages at</th><th>Volume / median</th><th>Last error</th></tr></thead>
+<table class="targets"><thead><tr><th>State</th><th>Kind</th><th>Target</th><th>Account</th><th>Region</th><th>Newest job</th><th>Since success / budget</th><th>Failed in a row / pages at</th><th>Volume / median</th><th>Last error</th></tr></thead>
 <tbody>${rows.map((row) => targetRow(row.target, row.health, input.now)).join('\n') || '<tr><td colspan="10">No targets yet.</td></tr>'}</tbody></table>
 <h2>The exporter</h2>
 ${exporterState(input)}
@@ -70,13 +71,16 @@ function targetRow(target: AnyTargetSnapshot, health: TargetHealth, now: number)
     `<td>${escapeHtml(accountId)}</td>`,
     `<td>${escapeHtml(region)}</td>`,
     `<td>${escapeHtml(newestJob(target, now))}</td>`,
-    `<td class="${health.state === 'late' ? 'bad' : ''}">${escapeHtml(sinceSuccess(health))}</td>`,
-    `<td class="${health.state === 'failing' ? 'bad' : ''}">${escapeHtml(failures(health))}</td>`,
-    `<td class="${health.volume?.outOfRange === true ? 'bad' : ''}">${escapeHtml(volume(health.volume))}</td>`,
+    measured(sinceSuccess(health), health.state === 'late'),
+    measured(failures(health), health.state === 'failing'),
+    measured(volume(health.volume), health.volume?.outOfRange === true),
     `<td class="error">${escapeHtml(lastError(target))}</td>`,
   ];
   return `<tr class="${health.inTrouble ? 'trouble' : health.state === 'ok' ? 'ok' : 'watch'}" data-state="${health.state}">${cells.join('')}</tr>`;
 }
+
+/** A number against its expectation, in bold when it is what puts the target in trouble. */
+const measured = (text: string, bad: boolean): string => `<td${bad ? ' class="bad"' : ''}>${escapeHtml(text)}</td>`;
 
 function newestJob(target: AnyTargetSnapshot, now: number): string {
   const status = target.runs?.latestStatus ?? target.latestStatus;
@@ -91,7 +95,7 @@ function sinceSuccess(health: TargetHealth): string {
   const budget = health.freshnessBudgetSeconds === undefined ? '' : ` / ${roughly(health.freshnessBudgetSeconds)}`;
   if (health.sinceSuccessSeconds === undefined) return 'no job seen';
   const since = roughly(health.sinceSuccessSeconds);
-  return health.neverSucceeded ? `none in ${since} of jobs seen${budget}` : `${since}${budget}`;
+  return health.neverSucceeded ? `none in ${since}${budget}` : `${since}${budget}`;
 }
 
 function failures(health: TargetHealth): string {
@@ -102,7 +106,7 @@ function failures(health: TargetHealth): string {
 function volume(reading: VolumeReading | undefined): string {
   if (reading === undefined) return '–';
   const ratio = reading.last / reading.median;
-  return `${reading.name.replaceAll('_', ' ')} ${number.format(reading.last)} / ${number.format(reading.median)} (×${number.format(ratio)}, band ×${number.format(reading.minRatio)}–×${number.format(reading.maxRatio)})`;
+  return `${reading.name.replaceAll('_', ' ')} ${number.format(reading.last)} / ${number.format(reading.median)}: ×${ratioFormat.format(ratio)} (band ×${ratioFormat.format(reading.minRatio)}–${ratioFormat.format(reading.maxRatio)})`;
 }
 
 /** Why the exporter cannot read the target; else what AWS said of its newest finished job, when that did not succeed. */
@@ -119,7 +123,7 @@ function exporterState(input: LandingPageInput): string {
   const up = collection?.targets.filter((target) => target.up).length ?? 0;
   const rows: [string, string][] = [
     ['Version', input.version],
-    ['Last collection', collection === undefined ? 'none finished yet' : `${iso(collection.finishedAt)} (${ago(collection.finishedAt, now)}), took ${roughly(collection.durationSeconds)}`],
+    ['Last collection', collection === undefined ? 'none finished yet' : `${iso(collection.finishedAt)} (${ago(collection.finishedAt, now)}), took ${collection.durationSeconds.toFixed(1)}s`],
     ['Targets read', collection === undefined ? '–' : `${up} of ${collection.targets.length}`],
     ['AWS requests', `${awsRequests.requests} since start, ${awsRequests.errors} failed, ${awsRequests.throttled} of them throttled`],
   ];
@@ -130,7 +134,9 @@ const STYLE = [
   'body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}',
   'h1{font-size:1.5em;margin:0 0 .4em}h2{font-size:1.15em;margin:1.5em 0 .4em}',
   '.summary{font-size:1.05em}',
-  'table{border-collapse:collapse;font-size:.9em}',
+  'table{border-collapse:collapse;font-size:.85em}',
+  // Names, accounts and regions stay whole; the numbers and AWS's messages wrap.
+  'table.targets td:nth-child(-n+5){white-space:nowrap}',
   'td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}',
   'thead th{background:#eee}',
   'tr.trouble td{background:#fde2e2}tr.trouble td.state{color:#a00;font-weight:bold}',
