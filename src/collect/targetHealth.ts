@@ -7,7 +7,7 @@ import type { AnyTargetSnapshot, Expectations } from './snapshot.js';
  * within its freshness budget (late); its newest success's counts or match rate are out of their band (volume);
  * its newest run failed, fewer times in a row than pages (failed); nothing wrong (ok).
  */
-export const HEALTH_STATES = ['down', 'failing', 'late', 'volume', 'failed', 'ok'] as const;
+const HEALTH_STATES = ['down', 'failing', 'late', 'volume', 'failed', 'ok'] as const;
 export type HealthState = (typeof HEALTH_STATES)[number];
 
 /** The states the alerts page or warn for: a person should look. A single failed run waits for the next run. */

@@ -18,7 +18,7 @@ const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /** What the State column says for each state. */
-export const STATE_WORDS: Readonly<Record<HealthState, string>> = {
+const STATE_WORDS: Readonly<Record<HealthState, string>> = {
   down: 'Down: AWS calls fail',
   failing: 'Failing',
   late: 'Late',
