@@ -5,7 +5,7 @@ import { isEntryPoint } from './entryPoint.js';
 
 /**
  * `npm test`'s set-up (the `pretest` step): the suite proves the rules, the routes and every scrape on the real
- * Prometheus tools, so it needs them on PATH. When one is missing and this is a Debian machine where we are root,
+ * Prometheus tools, and the status page in a real browser, so it needs them on PATH. When one is missing and this is a Debian machine where we are root,
  * Debian's packages are installed here and now; otherwise it stops at once with the one command to run.
  */
 
@@ -15,6 +15,7 @@ export const TEST_TOOLS = [
   { command: 'prometheus', debianPackage: 'prometheus' },
   { command: 'prometheus-alertmanager', debianPackage: 'prometheus-alertmanager' },
   { command: 'amtool', debianPackage: 'prometheus-alertmanager' },
+  { command: 'chromium', debianPackage: 'chromium' },
 ] as const;
 
 export type TestToolsPlan =
@@ -29,7 +30,7 @@ export function planTestTools(isOnPath: (command: string) => boolean, isRoot: bo
   const packages = [...new Set(missing.map(({ debianPackage }) => debianPackage))];
   if (isRoot && isOnPath('apt-get')) return { action: 'install', packages };
   const install = `apt-get install -y --no-install-recommends ${packages.join(' ')}`;
-  const command = isOnPath('apt-get') ? `sudo apt-get update && sudo ${install}` : `install Prometheus and Alertmanager so that ${missing.map(({ command: c }) => c).join(', ')} are on PATH (Debian: ${install})`;
+  const command = isOnPath('apt-get') ? `sudo apt-get update && sudo ${install}` : `install Prometheus, Alertmanager and Chromium so that ${missing.map(({ command: c }) => c).join(', ')} are on PATH (Debian: ${install})`;
   return { action: 'stop', missing: missing.map(({ command: c }) => c), command };
 }
 

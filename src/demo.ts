@@ -1,14 +1,41 @@
 import type { ExporterConfig, TargetConfig } from './config/types.js';
 import { startSimulator, type Simulator } from './simulator/index.js';
-import { targetRef } from './model/target.js';
+import type { TargetKind } from './model/kinds.js';
+import { targetRef, type RoleRef } from './model/target.js';
 
-/** The demo fleet: enough to see every kind of job move, one workflow that keeps failing and one denied domain. */
-const DEMO_REGION = 'us-east-1';
-const DOMAINS = ['retail-us', 'retail-eu', 'loyalty', 'partner-sandbox'];
+/**
+ * The demo fleet: enough to see every kind of job move, one workflow that keeps failing and one denied domain, in
+ * two regions of two accounts. The demo's credentials belong to the first account; the second is read through a
+ * role, as a partner's or another team's account is.
+ */
+const US = 'us-east-1';
+const EU = 'eu-west-1';
+const OWN_ACCOUNT = '123456789012';
+const PARTNER_ACCOUNT = '210987654321';
+const PARTNER_ROLE: RoleRef = { arn: `arn:aws:iam::${PARTNER_ACCOUNT}:role/aws-resolution-reader` };
+
+interface DemoTarget {
+  readonly kind: TargetKind;
+  readonly name: string;
+  readonly region: string;
+  /** The role to the partner account; the demo credentials' own account without one. */
+  readonly role?: RoleRef;
+}
+
+const DEMO_TARGETS: readonly DemoTarget[] = [
+  { kind: 'identity_resolution', name: 'retail-us', region: US },
+  { kind: 'identity_resolution', name: 'retail-eu', region: EU },
+  { kind: 'identity_resolution', name: 'loyalty', region: US },
+  { kind: 'identity_resolution', name: 'partner-sandbox', region: EU, role: PARTNER_ROLE },
+  { kind: 'matching', name: 'dedupe-nightly', region: US },
+  { kind: 'matching', name: 'dedupe-hourly', region: EU },
+  { kind: 'matching', name: 'householding', region: US, role: PARTNER_ROLE },
+  { kind: 'id_mapping', name: 'crm-to-ads', region: US },
+  { kind: 'id_mapping', name: 'web-to-crm', region: EU, role: PARTNER_ROLE },
+];
 const DENIED_DOMAINS = ['partner-sandbox'];
-const MATCHING_WORKFLOWS = ['dedupe-nightly', 'dedupe-hourly', 'householding'];
 const FAILING_WORKFLOWS = ['householding'];
-const ID_MAPPING_WORKFLOWS = ['crm-to-ads', 'web-to-crm'];
+const namesOf = (kind: TargetKind): string[] => DEMO_TARGETS.filter((target) => target.kind === kind).map((target) => target.name);
 
 /** One simulated hour passes each real minute, so a job goes through all its statuses while you watch. */
 const DEMO_TIME_SCALE = 60;
@@ -29,23 +56,24 @@ export async function startDemo(): Promise<Demo> {
     deniedTargets: DENIED_DOMAINS,
     fleet: {
       timeScale: DEMO_TIME_SCALE,
-      regions: [DEMO_REGION],
-      domains: DOMAINS,
-      matchingWorkflows: MATCHING_WORKFLOWS,
-      idMappingWorkflows: ID_MAPPING_WORKFLOWS,
+      // The simulator puts every target in every account and region; the config below watches each in one.
+      accounts: [OWN_ACCOUNT, PARTNER_ACCOUNT],
+      regions: [US, EU],
+      domains: namesOf('identity_resolution'),
+      matchingWorkflows: namesOf('matching'),
+      idMappingWorkflows: namesOf('id_mapping'),
       historyJobsPerTarget: 12,
       runningFraction: 0.5,
       jobIntervalSeconds: DEMO_JOB_INTERVAL_SECONDS,
       failingWorkflows: FAILING_WORKFLOWS,
     },
   });
-  const targets: TargetConfig[] = [
+  const targets: TargetConfig[] = DEMO_TARGETS.map(({ kind, name, region, role }) => ({
+    ...targetRef(kind, name, region, role),
     // AWS runs a domain's identity resolution weekly, on its schedule, and the exporter holds a domain to that;
     // the demo's domains run every simulated hour (a real minute), so their expectations say so.
-    ...DOMAINS.map((name) => ({ ...targetRef('identity_resolution', name, DEMO_REGION), expect: { interval: DEMO_JOB_INTERVAL_SECONDS / DEMO_TIME_SCALE } })),
-    ...MATCHING_WORKFLOWS.map((name) => targetRef('matching', name, DEMO_REGION)),
-    ...ID_MAPPING_WORKFLOWS.map((name) => targetRef('id_mapping', name, DEMO_REGION)),
-  ];
+    ...(kind === 'identity_resolution' ? { expect: { interval: DEMO_JOB_INTERVAL_SECONDS / DEMO_TIME_SCALE } } : {}),
+  }));
   const config: ExporterConfig = {
     schedule: '*/5 * * * * *',
     requestTimeoutSeconds: 2,
@@ -58,7 +86,7 @@ export async function startDemo(): Promise<Demo> {
     maxJobsPerTarget: 10,
     concurrency: 4,
     rateLimit: 5,
-    region: DEMO_REGION,
+    region: US,
     endpointUrl: simulator.url,
     targets,
     expect: {},

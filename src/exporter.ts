@@ -147,7 +147,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     ready: () => latest !== undefined,
     // Both parts come from caches: the collection's series as last rendered, the exporter's own as of the last second.
     exposition: async () => [snapshotMetrics.part(), await self.part()],
-    landing: () => ({ targets: latest?.targets ?? [], lastCollection: latest?.finishedAt }),
+    landing: async () => ({ collection: latest, awsRequests: await self.awsRequestCounts(), now: now() / 1000 }),
     reload: () => reload(),
   }, logger, { enableLifecycle: options.enableLifecycle ?? false });
   const tls = options.webConfig?.tls !== undefined;

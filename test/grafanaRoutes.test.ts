@@ -14,7 +14,7 @@ async function serve(grafanaDashboardsDir?: string): Promise<{ url: string; clos
     telemetryPath: '/metrics',
     ready: () => true,
     exposition: () => Promise.resolve([]),
-    landing: () => ({ targets: [], lastCollection: undefined }),
+    landing: () => Promise.resolve({ collection: undefined, awsRequests: { requests: 0, errors: 0, throttled: 0 }, now: 0 }),
     reload: () => Promise.resolve({ ok: true, problems: [] }),
     ...(grafanaDashboardsDir === undefined ? {} : { grafanaDashboardsDir }),
   }, createLogger('error', 'json', { write: () => undefined }));

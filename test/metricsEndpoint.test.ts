@@ -40,7 +40,7 @@ describe('the telemetry path', () => {
       telemetryPath: '/metrics',
       ready: () => true,
       exposition,
-      landing: () => ({ targets: [], lastCollection: undefined }),
+      landing: () => Promise.resolve({ collection: undefined, awsRequests: { requests: 0, errors: 0, throttled: 0 }, now: 0 }),
       reload: () => Promise.resolve({ ok: true, problems: [] }),
     }, createLogger('error', 'json', { write: (line) => { logged.push(line); } }));
     server = createServer(app);

@@ -2,12 +2,13 @@
  * Alerts about the exporter and its view of AWS: targets it cannot read or refresh (keyed by the target, like
  * the per-kind alerts), and its own health and AWS's answers (keyed by the exporter process: `instance`).
  */
+import { THROTTLING_ERROR_NAMES } from '../../src/aws/errors.js';
 import { KIND_NAMING } from '../../src/metrics/targetFamilies.js';
 import { TARGET_KINDS, TARGET_LABEL, type TargetKind } from '../../src/model/kinds.js';
 import { expectation, nested, targetIdentity, type AlertRule, type RuleContext, type RuleGroup } from './model.js';
 
-/** Error codes AWS throttles with (STS names its error Throttling). */
-export const THROTTLING_CODES = 'ThrottlingException|Throttling|TooManyRequestsException';
+/** Error codes AWS throttles with, as a regular expression's alternatives. */
+export const THROTTLING_CODES = THROTTLING_ERROR_NAMES.join('|');
 
 /**
  * A self-metric expression keyed by `kind` and `target`, per kind, with the label its target has in the per-kind

@@ -64,3 +64,6 @@ export function isUnreachable(err: unknown): boolean {
 export function isMissingCredentials(err: unknown): boolean {
   return awsErrorName(err) === 'CredentialsProviderError';
 }
+
+/** Error names AWS throttles with (STS names its error Throttling). */
+export const THROTTLING_ERROR_NAMES: readonly string[] = ['ThrottlingException', 'Throttling', 'TooManyRequestsException'];

@@ -112,3 +112,11 @@ function maxDurationFromHistory(durations: readonly number[]): number | undefine
   const median = medianOf(durations) ?? 0;
   return median > 0 ? MAX_DURATION_FACTOR * median : undefined;
 }
+
+/**
+ * Seconds a target may go without a success before NoRecentSuccess pages: failedJobsToPage intervals (the runs
+ * that may fail before one pages) plus one run. The alert computes the same from the exported expected_* series.
+ */
+export function freshnessBudgetSeconds(expectations: Expectations): number {
+  return expectations.failedJobsToPage.value * expectations.interval.value + expectations.maxDuration.value;
+}

@@ -65,8 +65,8 @@ function createRoutes(view: ExporterView, serveMetrics: MetricsHandler, options:
 
   app.use(createGrafanaRouter(view.grafanaDashboardsDir));
 
-  app.get('/', (_req, res) => {
-    res.type('html').send(landingPage({ version: view.version, telemetryPath: view.telemetryPath, ...view.landing() }));
+  app.get('/', async (_req, res) => {
+    res.type('html').send(landingPage({ version: view.version, telemetryPath: view.telemetryPath, ...await view.landing() }));
   });
 
   return app;

@@ -15,7 +15,8 @@ export interface ExporterView {
   ready(): boolean;
   /** The whole exposition, as its parts encoded ahead of time in both formats (served from memory as they are). */
   exposition(): Promise<readonly ExpositionPart[]>;
-  landing(): Omit<LandingPageInput, 'version' | 'telemetryPath'>;
+  /** What the status page at `/` shows, read when it is asked for. */
+  landing(): Promise<Omit<LandingPageInput, 'version' | 'telemetryPath'>>;
   /** Where the dashboards served under /grafana/ are; the bundled ones when undefined. */
   readonly grafanaDashboardsDir?: string;
   /** Re-reads the configuration (POST /-/reload). */

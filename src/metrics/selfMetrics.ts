@@ -1,5 +1,6 @@
 import { type TargetConfig } from '../config/types.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { THROTTLING_ERROR_NAMES } from '../aws/errors.js';
 import type { AwsAttempt } from '../aws/instrumentation.js';
 import type { CollectionSnapshot } from '../collect/snapshot.js';
 import { encodePart, type ExpositionPart } from '../exposition/encoding.js';
@@ -7,6 +8,15 @@ import { TARGET_KINDS } from '../model/kinds.js';
 
 /** prom-client's default metrics, less three gauges whose `_total` names promise a counter. */
 const MISNAMED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+/** HTTP requests sent to AWS since the exporter started, as aws_requests_total counts them. */
+export interface AwsRequestCounts {
+  readonly requests: number;
+  /** Answered with an error, or not answered (throttling included). */
+  readonly errors: number;
+  /** Refused for exceeding a rate (ThrottlingException and its kin). */
+  readonly throttled: number;
+}
 
 export interface BuildInfo {
   readonly version: string;
@@ -103,6 +113,17 @@ export class SelfMetrics {
     this.awsDuration.observe(labels, attempt.seconds);
     // Incremented by 0 on a first attempt so the series exists (at 0) from an operation's first call.
     this.awsRetries.inc(labels, attempt.retry ? 1 : 0);
+  }
+
+  /** The totals of aws_requests_total over every account, region and operation, for the status page. */
+  async awsRequestCounts(): Promise<AwsRequestCounts> {
+    const counts = { requests: 0, errors: 0, throttled: 0 };
+    for (const { labels, value } of (await this.awsRequests.get()).values) {
+      counts.requests += value;
+      if (labels.code !== 'OK') counts.errors += value;
+      if (THROTTLING_ERROR_NAMES.includes(String(labels.code))) counts.throttled += value;
+    }
+    return counts;
   }
 
   collectionFinished(snapshot: CollectionSnapshot): void {
