@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { ConfigError, parseConfig } from '../src/config/load.js';
 import { manualSchedule, type RunningExporter, startExporter } from '../src/exporter.js';
 import { BasicAuthenticator, parseBasicAuth } from '../src/http/server.js';
-import { loadWebConfigFile } from '../src/http/webConfig.js';
+import { loadWebConfigFile, TlsFilesError } from '../src/http/webConfig.js';
 import { createLogger } from '../src/log.js';
 import { MAIN, startExporterProcess } from './support/exporterProcess.js';
 import { request as get, REQUEST_TIMEOUT, type Reply } from './support/request.js';
@@ -378,20 +378,31 @@ describe('web configuration (--web.config.file)', function () {
       ]);
     });
 
-    it('names unreadable and unusable certificate, key and CA files', async () => {
-      const lines = await problems('tls_server_config:\n  cert_file: server.key\n  key_file: missing.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: config.yaml\n');
+    /** The problems, one each, of the TLS files the web config `yaml` names: not the file's own, so a TlsFilesError. */
+    async function tlsFileProblems(yaml: string): Promise<string[]> {
+      try {
+        await loadWebConfigFile(webConfigFile(yaml));
+      } catch (err) {
+        expect(err).to.be.instanceOf(TlsFilesError);
+        return (err as Error).message.split('; ');
+      }
+      expect.fail('expected a TlsFilesError');
+    }
+
+    it('names unreadable and unusable certificate, key and CA files, on one line', async () => {
+      const lines = await tlsFileProblems('tls_server_config:\n  cert_file: server.key\n  key_file: missing.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: config.yaml\n');
       expect(lines).to.have.length(3);
-      expect(lines[0]).to.equal('FILE: tls_server_config.cert_file: "server.key" holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
-      expect(lines[1]).to.match(/^FILE: tls_server_config\.key_file: cannot read: ENOENT: .*missing\.key/);
-      expect(lines[2]).to.equal('FILE: tls_server_config.client_ca_file: "config.yaml" holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
-      expect(await problems(`tls_server_config:\n  cert_file: server.crt\n  key_file: server.crt\n`)).to.satisfy((found: string[]) =>
-        found.length === 1 && found[0]?.startsWith('FILE: tls_server_config.key_file: "server.crt" holds no usable unencrypted PEM private key: '));
+      expect(lines[0]).to.equal('tls_server_config.cert_file: "server.key" holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
+      expect(lines[1]).to.match(/^tls_server_config\.key_file: cannot read: ENOENT: .*missing\.key/);
+      expect(lines[2]).to.equal('tls_server_config.client_ca_file: "config.yaml" holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
+      expect(await tlsFileProblems(`tls_server_config:\n  cert_file: server.crt\n  key_file: server.crt\n`)).to.satisfy((found: string[]) =>
+        found.length === 1 && found[0]?.startsWith('tls_server_config.key_file: "server.crt" holds no usable unencrypted PEM private key: '));
     });
 
     it('names a key that does not go with the certificate', async () => {
-      const lines = await problems('tls_server_config:\n  cert_file: server.crt\n  key_file: client.key\n');
+      const lines = await tlsFileProblems('tls_server_config:\n  cert_file: server.crt\n  key_file: client.key\n');
       expect(lines).to.have.length(1);
-      expect(lines[0]).to.match(/^FILE: tls_server_config\.key_file: "client\.key" does not go with the certificate in cert_file: .*key values mismatch/);
+      expect(lines[0]).to.match(/^tls_server_config\.key_file: "client\.key" does not go with the certificate in cert_file: .*key values mismatch/);
     });
 
     it('rejects a password that is not a bcrypt hash without echoing it', async () => {
@@ -420,6 +431,13 @@ describe('web configuration (--web.config.file)', function () {
       expect(result.status).to.equal(2);
       expect(result.stderr).to.match(/^\/nonexistent\/web\.yml: \(file\): cannot read: ENOENT/);
       expect(result.stderr.trim().split('\n')).to.have.length(1);
+    });
+
+    it('exits 1 with one line naming --web.config.file, the file and the cause when a certificate cannot be read, no stack', () => {
+      const web = webConfigFile('tls_server_config:\n  cert_file: renewed.crt\n  key_file: server.key\n');
+      const result = run(`--config.file=${configFile}`, `--web.config.file=${web}`);
+      expect(result.status).to.equal(1);
+      expect(result.stderr).to.equal(`aws-resolution-exporter: --web.config.file=${web}: tls_server_config.cert_file: cannot read: ENOENT: no such file or directory, open '${join(root, 'renewed.crt')}'\n`);
     });
 
     it('exits 2 with one line per problem of the web config and the config alike', () => {

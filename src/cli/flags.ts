@@ -10,6 +10,8 @@ export interface Flags {
   readonly configFile: string;
   /** False runs the exporter; otherwise check this much and exit (see {@link ConfigCheck}). */
   readonly configCheck: false | ConfigCheck;
+  /** `--web.listen-address` as given, for naming it in messages. */
+  readonly listenAddress: string;
   /** Undefined host listens on every interface. */
   readonly listenHost: string | undefined;
   readonly listenPort: number;
@@ -136,6 +138,7 @@ export function parseFlags(argv: readonly string[]): Flags {
   return {
     configFile: text('config.file'),
     configCheck: checkValue !== undefined ? oneOf('--config.check', checkValue, CHECK_MODES) : on('config.check') && 'config',
+    listenAddress: text('web.listen-address'),
     listenHost,
     listenPort,
     telemetryPath,
