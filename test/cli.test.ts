@@ -6,12 +6,11 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { startSimulator } from '../src/simulator/index.js';
 import { MAIN, startExporterProcess, waitForOk } from './support/exporterProcess.js';
+import { IDLE_CONFIG } from './support/idleConfig.js';
 import { promtoolCheckMetrics } from './support/promtool.js';
 
 const run = (...args: string[]) => spawnSync(process.execPath, [...MAIN, ...args], { encoding: 'utf8', timeout: 20_000 });
 
-/** A configuration that polls nothing: no targets, a schedule that fires once a year, AWS at the discard port. */
-const IDLE_CONFIG = 'schedule: "0 0 1 1 *"\nregion: us-east-1\nendpoint_url: http://127.0.0.1:9\n';
 
 function tempConfig(text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'are-cli-')), 'config.yaml');

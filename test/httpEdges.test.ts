@@ -6,10 +6,9 @@ import { expect } from 'chai';
 import { parseConfig } from '../src/config/load.js';
 import { manualSchedule, type RunningExporter, startExporter } from '../src/exporter.js';
 import { createLogger } from '../src/log.js';
+import { IDLE_CONFIG } from './support/idleConfig.js';
 import { request, type Reply } from './support/request.js';
 
-/** A configuration that polls nothing: no targets, a schedule that fires once a year, AWS at the discard port. */
-const IDLE_CONFIG = 'schedule: "0 0 1 1 *"\nregion: us-east-1\nendpoint_url: http://127.0.0.1:9\n';
 const PLAIN_TEXT = 'text/plain; charset=utf-8';
 
 describe('answers beyond the routes', () => {

@@ -13,10 +13,9 @@ import { BasicAuthenticator, parseBasicAuth } from '../src/http/server.js';
 import { loadWebConfigFile, TlsFilesError } from '../src/http/webConfig.js';
 import { createLogger } from '../src/log.js';
 import { MAIN, startExporterProcess } from './support/exporterProcess.js';
+import { IDLE_CONFIG } from './support/idleConfig.js';
 import { request as get, REQUEST_TIMEOUT, type Reply } from './support/request.js';
 
-/** A configuration that polls nothing: no targets, a schedule that fires once a year, AWS at the discard port. */
-const IDLE_CONFIG = 'schedule: "0 0 1 1 *"\nregion: us-east-1\nendpoint_url: http://127.0.0.1:9\n';
 
 /** Expects the connection to be refused (handshake failure or reset), not answered, and not left hanging. */
 async function expectRefused(reply: Promise<Reply>): Promise<Error> {
