@@ -86,19 +86,16 @@ function isProbe(req: IncomingMessage): boolean {
  * valid credentials.
  */
 export function withBasicAuth(handler: RequestListener, users: () => ReadonlyMap<string, string>, logger: Logger): RequestListener {
-  let authenticator: BasicAuthenticator | undefined;
-  let authenticatorUsers: ReadonlyMap<string, string> | undefined;
+  // A new authenticator only for new users: it holds the cache of verified credentials.
+  let checking: { users: ReadonlyMap<string, string>; authenticator: BasicAuthenticator } | undefined;
   return (req: IncomingMessage, res: ServerResponse) => {
     const current = users();
     if (current.size === 0 || isProbe(req)) {
       handler(req, res);
       return;
     }
-    if (current !== authenticatorUsers) {
-      authenticator = new BasicAuthenticator(current);
-      authenticatorUsers = current;
-    }
-    authenticator?.authenticate(req.headers.authorization).then(
+    if (checking?.users !== current) checking = { users: current, authenticator: new BasicAuthenticator(current) };
+    checking.authenticator.authenticate(req.headers.authorization).then(
       (user) => {
         if (user !== undefined) {
           handler(req, res);
@@ -166,6 +163,7 @@ function restartNeeded(next: WebConfig, previous: WebConfig): string | undefined
 export function createWebServer(handler: RequestListener, web: WebConfig | undefined, logger: Logger): Server {
   if (!web) return createHttpServer(handler);
   const live = new LiveWebConfig(web, logger, (next, previous) => {
+    // next.tls is set only if TLS was on from the start (restartNeeded): then `server` is the HTTPS server below.
     const refused = restartNeeded(next, previous);
     if (refused !== undefined) throw new Error(refused);
     if (next.tls) server.setSecureContext(secureContextOptions(next.tls));

@@ -206,7 +206,7 @@ export function readWebConfig(path: string, files: FileStamps = new FileStamps()
   };
 }
 
-/** {@link readWebConfig} for start-up, where problems are gathered from promises. */
+/** {@link readWebConfig} as a promise, for start-up, which gathers the problems of both configuration files from promises. */
 export function loadWebConfigFile(path: string): Promise<WebConfig> {
   return new Promise((resolve) => { resolve(readWebConfig(path)); });
 }
