@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import cron from 'node-cron';
 import { AccountResolver } from './aws/accounts.js';
@@ -16,6 +15,7 @@ import { scheduleIntervalSeconds } from './config/schedule.js';
 import type { ExporterConfig } from './config/types.js';
 import { createApp } from './http/app.js';
 import type { ReloadOutcome } from './http/exporterView.js';
+import { listen } from './http/listen.js';
 import { createWebServer } from './http/server.js';
 import type { WebConfig } from './http/webConfig.js';
 import type { Logger } from './log.js';
@@ -223,14 +223,4 @@ async function restoreState(path: string, poller: Poller, logger: Logger, nowMs:
   } catch (err) {
     logger.error({ state_file: path, err: describeError(err) }, 'could not read the state file: starting afresh');
   }
-}
-
-function listen(server: Server, host: string | undefined, port: number): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve(server);
-    });
-  });
 }

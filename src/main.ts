@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { parseFlags, UsageError, USAGE, type Flags } from './cli/flags.js';
+import { blameFlag, StartFailure } from './cli/startFailure.js';
 import { requireRegions } from './check/region.js';
 import { requireWritableStateFile } from './check/stateFile.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
 import type { AwsCredentials } from './aws/clients.js';
 import type { ExporterConfig } from './config/types.js';
 import { cronScheduler, startExporter } from './exporter.js';
-import { loadWebConfigFile } from './http/webConfig.js';
+import { ListenError } from './http/listen.js';
+import { loadWebConfigFile, TlsFilesError } from './http/webConfig.js';
 import { createLogger } from './log.js';
 import { isSupportedNode, REVISION, SUPPORTED_NODE, VERSION } from './version.js';
 
@@ -53,7 +55,7 @@ async function main(argv: readonly string[]): Promise<void> {
   // Both files are checked before either stops the start, so one run reports every problem.
   const problems: string[] = [];
   const webConfigFile = flags.webConfigFile;
-  const webConfig = webConfigFile === undefined ? undefined : await loadOrCollect(() => loadWebConfigFile(webConfigFile), problems);
+  const webConfig = webConfigFile === undefined ? undefined : await loadOrCollect(() => loadWebConfigFile(webConfigFile).catch(blameFlag(`--web.config.file=${webConfigFile}`, TlsFilesError)), problems);
 
   let config: ExporterConfig;
   let credentials: AwsCredentials | undefined;
@@ -100,7 +102,7 @@ async function main(argv: readonly string[]): Promise<void> {
     ...(credentials ? { credentials } : {}),
     ...(webConfig ? { webConfig } : {}),
     ...(flags.demo ? {} : { loadConfig: () => loadRunnableConfig(flags.configFile) }),
-  });
+  }).catch(blameFlag(`--web.listen-address=${flags.listenAddress}`, ListenError));
   stopActions.push(() => exporter.stop());
   // The first collection starts now, not at the schedule's first tick: /-/ready waits for it.
   void exporter.collect();
@@ -134,6 +136,8 @@ async function loadOrCollect<T>(load: () => Promise<T>, problems: string[]): Pro
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`aws-resolution-exporter: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  // A StartFailure is the user's to fix and says all in its line; anything else is a bug, and its stack helps.
+  const text = err instanceof StartFailure ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`aws-resolution-exporter: ${text}\n`);
   process.exit(1);
 });

@@ -1,13 +1,16 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { startSimulator } from '../src/simulator/index.js';
 import { MAIN, startExporterProcess, waitForOk } from './support/exporterProcess.js';
+import { IDLE_CONFIG } from './support/idleConfig.js';
 import { promtoolCheckMetrics } from './support/promtool.js';
 
 const run = (...args: string[]) => spawnSync(process.execPath, [...MAIN, ...args], { encoding: 'utf8', timeout: 20_000 });
+
 
 function tempConfig(text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'are-cli-')), 'config.yaml');
@@ -72,9 +75,22 @@ describe('command line', () => {
     expect(result.stderr).to.match(/^\/nonexistent\/config\.yaml: /);
   });
 
+  it('exits 1 with one line naming --web.listen-address when the address is in use, no stack', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => { taken.listen(0, '127.0.0.1', resolve); });
+    try {
+      const address = `127.0.0.1:${String((taken.address() as AddressInfo).port)}`;
+      const result = run(`--config.file=${tempConfig(IDLE_CONFIG)}`, `--web.listen-address=${address}`);
+      expect(result.status).to.equal(1);
+      expect(result.stderr).to.equal(`aws-resolution-exporter: --web.listen-address=${address}: address already in use\n`);
+    } finally {
+      taken.close();
+    }
+  });
+
   it('stops within 5 seconds of SIGTERM, exiting 0', async function () {
     this.timeout(30_000);
-    const file = tempConfig('schedule: "0 0 1 1 *"\nregion: us-east-1\nendpoint_url: http://127.0.0.1:9\n');
+    const file = tempConfig(IDLE_CONFIG);
     const exporter = await startExporterProcess([`--config.file=${file}`]);
     const started = Date.now();
     expect(await exporter.stop()).to.equal(0);

@@ -81,7 +81,9 @@ describe('the telemetry path', () => {
     expect((await send(port, 'GET', '/metrics?debug=1')).body.toString('utf8')).to.equal(TEXT);
     // Express's routing is case-insensitive and takes a trailing slash.
     expect((await send(port, 'GET', '/Metrics/')).body.toString('utf8')).to.equal(TEXT);
-    expect((await send(port, 'POST', '/metrics')).status).to.equal(404);
+    const post = await send(port, 'POST', '/metrics');
+    expect(post.status, 'another method on a known path, as Prometheus answers it').to.equal(405);
+    expect(post.headers).to.include({ allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
     const options = await send(port, 'OPTIONS', '/metrics');
     expect(options.status).to.equal(200);
     expect(options.headers.allow).to.equal('GET, HEAD');

@@ -17,13 +17,12 @@ import { parseConfig } from '../src/config/load.js';
 import { manualSchedule, type RunningExporter, startExporter } from '../src/exporter.js';
 import { loadWebConfigFile } from '../src/http/webConfig.js';
 import { createLogger } from '../src/log.js';
+import { IDLE_CONFIG } from './support/idleConfig.js';
 import { kustomize, ofKind, type Kinds, type KubernetesObject } from './support/kustomize.js';
 import { request } from './support/request.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const KUBERNETES_DIR = join(ROOT, 'deploy', 'kubernetes');
-/** A configuration that polls nothing: no targets, a schedule that fires once a year, AWS at the discard port. */
-const IDLE_CONFIG = 'schedule: "0 0 1 1 *"\nregion: us-east-1\nendpoint_url: http://127.0.0.1:9\n';
 const USER = 'prometheus';
 const PASSWORD = 'scrape me';
 /** The name the certificate carries, and the ServiceMonitor verifies. */

@@ -1,19 +1,21 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TLSSocket } from 'node:tls';
 import bcrypt from 'bcryptjs';
 import { expect } from 'chai';
 import { ConfigError, parseConfig } from '../src/config/load.js';
 import { manualSchedule, type RunningExporter, startExporter } from '../src/exporter.js';
 import { BasicAuthenticator, parseBasicAuth } from '../src/http/server.js';
-import { loadWebConfigFile } from '../src/http/webConfig.js';
+import { loadWebConfigFile, TlsFilesError } from '../src/http/webConfig.js';
 import { createLogger } from '../src/log.js';
 import { MAIN, startExporterProcess } from './support/exporterProcess.js';
+import { IDLE_CONFIG } from './support/idleConfig.js';
 import { request as get, REQUEST_TIMEOUT, type Reply } from './support/request.js';
 
-/** A configuration that polls nothing: no targets, a schedule that fires once a year, AWS at the discard port. */
-const IDLE_CONFIG = 'schedule: "0 0 1 1 *"\nregion: us-east-1\nendpoint_url: http://127.0.0.1:9\n';
 
 /** Expects the connection to be refused (handshake failure or reset), not answered, and not left hanging. */
 async function expectRefused(reply: Promise<Reply>): Promise<Error> {
@@ -32,7 +34,7 @@ async function expectRefused(reply: Promise<Reply>): Promise<Error> {
 /** The test PKI, made with openssl in a temporary directory: PEM file names by role. */
 interface Pki {
   readonly dir: string;
-  /** Signs server.crt (SAN IP:127.0.0.1); the clients trust it. */
+  /** Signs server.crt and renewed.crt (both SAN IP:127.0.0.1); the clients trust it. */
   readonly ca: Buffer;
   /** Signs client.crt; the server verifies client certificates against it. */
   readonly clientCa: Buffer;
@@ -57,6 +59,7 @@ function makePki(dir: string): Pki {
   makeCa('client-ca');
   makeCa('rogue-ca');
   makeLeaf('server', 'ca', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  makeLeaf('renewed', 'ca', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   makeLeaf('client', 'client-ca', 'extendedKeyUsage=clientAuth\n');
   makeLeaf('rogue', 'rogue-ca', 'extendedKeyUsage=clientAuth\n');
   const read = (name: string): Buffer => readFileSync(join(dir, name));
@@ -105,15 +108,20 @@ describe('web configuration (--web.config.file)', function () {
   }
 
   /** Starts the exporter in-process on 127.0.0.1 with `yaml` as its web config. */
-  async function serve(yaml: string, telemetryPath = '/metrics'): Promise<string> {
+  function serve(yaml: string, telemetryPath = '/metrics'): Promise<string> {
+    return serveFile(webConfigFile(yaml), { telemetryPath });
+  }
+
+  /** Starts the exporter in-process on 127.0.0.1 with the web config `file`. */
+  async function serveFile(file: string, { telemetryPath = '/metrics', logger = silent } = {}): Promise<string> {
     running = await startExporter({
       config: parseConfig(IDLE_CONFIG, 'config.yaml'),
-      logger: silent,
+      logger,
       host: '127.0.0.1',
       port: 0,
       telemetryPath,
       scheduler: manualSchedule,
-      webConfig: await loadWebConfigFile(webConfigFile(yaml)),
+      webConfig: await loadWebConfigFile(file),
     });
     return running.url;
   }
@@ -316,6 +324,98 @@ describe('web configuration (--web.config.file)', function () {
     });
   });
 
+  describe('certificate rotation, without a restart', () => {
+    /** Each certificate's SHA-256 fingerprint, as TLS clients report it. */
+    const fingerprint = (name: string): string => new X509Certificate(readFileSync(join(root, name))).fingerprint256;
+    /** Puts `name`.crt and `name`.key where the web config's cert_file and key_file point. */
+    const install = (name: string): void => {
+      copyFileSync(join(root, `${name}.key`), join(root, 'live.key'));
+      copyFileSync(join(root, `${name}.crt`), join(root, 'live.crt'));
+    };
+    /**
+     * One GET through `agent`: its status, the connection it went over, and the certificate the server presented
+     * (undefined on a connection reused from a keep-alive agent: Node's client tells it only on the first response).
+     */
+    function fetchVia(url: string, agent: https.Agent | false): Promise<{ status: number; fingerprint: string | undefined; socket: TLSSocket }> {
+      return new Promise((resolve, reject) => {
+        https.get(`${url}/-/healthy`, { agent, ca: pki.ca }, (res) => {
+          const socket = res.socket;
+          if (!(socket instanceof TLSSocket)) throw new Error('not a TLS connection');
+          const presented = socket.getPeerX509Certificate()?.fingerprint256;
+          res.resume();
+          res.on('end', () => { resolve({ status: res.statusCode ?? 0, fingerprint: presented, socket }); });
+        }).on('error', reject);
+      });
+    }
+    let logged: string[];
+    const logger = () => createLogger('info', 'json', { write: (line) => { logged.push(line); } });
+    const problemsLogged = (): string[] => logged.filter((line) => line.includes('not reloaded'));
+
+    beforeEach(() => {
+      logged = [];
+      install('server');
+    });
+
+    it('presents a renewed certificate at the next handshake, and keeps open connections on the old one', async () => {
+      const url = await serveFile(webConfigFile('tls_server_config:\n  cert_file: live.crt\n  key_file: live.key\n'), { logger: logger() });
+      const agent = new https.Agent({ keepAlive: true, maxSockets: 1, ca: pki.ca });
+      try {
+        const before = await fetchVia(url, agent);
+        expect(before.fingerprint).to.equal(fingerprint('server.crt'));
+
+        install('renewed');
+        const fresh = await fetchVia(url, false);
+        expect(fresh).to.deep.include({ status: 200, fingerprint: fingerprint('renewed.crt') });
+        // The connection opened with the old certificate, which a TLS connection keeps for its life.
+        const kept = await fetchVia(url, agent);
+        expect(kept.socket, 'the keep-alive connection, not a new one').to.equal(before.socket);
+        expect(kept.status).to.equal(200);
+        expect(logged.join('')).to.contain('web configuration reloaded');
+      } finally {
+        agent.destroy();
+      }
+    });
+
+    it('keeps serving the certificate it has when the new one is broken, logs that once, and takes the next good one', async () => {
+      const url = await serveFile(webConfigFile('tls_server_config:\n  cert_file: live.crt\n  key_file: live.key\n'), { logger: logger() });
+      writeFileSync(join(root, 'live.crt'), '-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n');
+      for (let i = 0; i < 3; i++) expect((await fetchVia(url, false)).fingerprint).to.equal(fingerprint('server.crt'));
+      expect(problemsLogged(), 'one line for one problem, however many connections see it').to.have.length(1);
+      expect(JSON.parse(problemsLogged()[0] ?? '{}')).to.deep.include({ level: 'error' });
+      expect(problemsLogged()[0]).to.contain('tls_server_config.cert_file: \\"live.crt\\" certificate 1 cannot be parsed');
+
+      install('renewed');
+      expect((await fetchVia(url, false)).fingerprint).to.equal(fingerprint('renewed.crt'));
+    });
+
+    it('refuses a key that does not go with the certificate, and a change only a restart can make', async () => {
+      const file = webConfigFile('tls_server_config:\n  cert_file: live.crt\n  key_file: live.key\n');
+      const url = await serveFile(file, { logger: logger() });
+      copyFileSync(join(root, 'renewed.key'), join(root, 'live.key'));
+      expect((await fetchVia(url, false)).fingerprint).to.equal(fingerprint('server.crt'));
+      expect(problemsLogged().join('')).to.contain('does not go with the certificate');
+
+      install('renewed');
+      writeFileSync(file, clientAuth('RequireAndVerifyClientCert').replaceAll('server.', 'live.'));
+      expect((await fetchVia(url, false)).fingerprint, 'nothing of a refused configuration is used').to.equal(fingerprint('server.crt'));
+      expect(problemsLogged().join('')).to.contain('a new client_auth_type takes a restart');
+    });
+
+    it('applies changed users to the next request, also on an open connection', async () => {
+      const file = webConfigFile(`${TLS}basic_auth_users:\n  alice: '${aliceHash}'\n`);
+      const url = await serveFile(file, { logger: logger() });
+      const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        expect((await get(`${url}/metrics`, { ca: pki.ca, agent, auth: 'alice:wonder land' })).status).to.equal(200);
+        writeFileSync(file, `${TLS}basic_auth_users:\n  bob: '${aliceHash}'\n`);
+        expect((await get(`${url}/metrics`, { ca: pki.ca, agent, auth: 'alice:wonder land' })).status).to.equal(401);
+        expect((await get(`${url}/metrics`, { ca: pki.ca, agent, auth: 'bob:wonder land' })).status).to.equal(200);
+      } finally {
+        agent.destroy();
+      }
+    });
+  });
+
   describe('loading and validation', () => {
     /** The ConfigError lines of loading `yaml` as a web config, each with the file name replaced by FILE. */
     async function problems(yaml: string): Promise<string[]> {
@@ -378,20 +478,31 @@ describe('web configuration (--web.config.file)', function () {
       ]);
     });
 
-    it('names unreadable and unusable certificate, key and CA files', async () => {
-      const lines = await problems('tls_server_config:\n  cert_file: server.key\n  key_file: missing.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: config.yaml\n');
+    /** The problems, one each, of the TLS files the web config `yaml` names: not the file's own, so a TlsFilesError. */
+    async function tlsFileProblems(yaml: string): Promise<string[]> {
+      try {
+        await loadWebConfigFile(webConfigFile(yaml));
+      } catch (err) {
+        expect(err).to.be.instanceOf(TlsFilesError);
+        return (err as Error).message.split('; ');
+      }
+      expect.fail('expected a TlsFilesError');
+    }
+
+    it('names unreadable and unusable certificate, key and CA files, on one line', async () => {
+      const lines = await tlsFileProblems('tls_server_config:\n  cert_file: server.key\n  key_file: missing.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: config.yaml\n');
       expect(lines).to.have.length(3);
-      expect(lines[0]).to.equal('FILE: tls_server_config.cert_file: "server.key" holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
-      expect(lines[1]).to.match(/^FILE: tls_server_config\.key_file: cannot read: ENOENT: .*missing\.key/);
-      expect(lines[2]).to.equal('FILE: tls_server_config.client_ca_file: "config.yaml" holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
-      expect(await problems(`tls_server_config:\n  cert_file: server.crt\n  key_file: server.crt\n`)).to.satisfy((found: string[]) =>
-        found.length === 1 && found[0]?.startsWith('FILE: tls_server_config.key_file: "server.crt" holds no usable unencrypted PEM private key: '));
+      expect(lines[0]).to.equal('tls_server_config.cert_file: "server.key" holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
+      expect(lines[1]).to.match(/^tls_server_config\.key_file: cannot read: ENOENT: .*missing\.key/);
+      expect(lines[2]).to.equal('tls_server_config.client_ca_file: "config.yaml" holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
+      expect(await tlsFileProblems(`tls_server_config:\n  cert_file: server.crt\n  key_file: server.crt\n`)).to.satisfy((found: string[]) =>
+        found.length === 1 && found[0]?.startsWith('tls_server_config.key_file: "server.crt" holds no usable unencrypted PEM private key: '));
     });
 
     it('names a key that does not go with the certificate', async () => {
-      const lines = await problems('tls_server_config:\n  cert_file: server.crt\n  key_file: client.key\n');
+      const lines = await tlsFileProblems('tls_server_config:\n  cert_file: server.crt\n  key_file: client.key\n');
       expect(lines).to.have.length(1);
-      expect(lines[0]).to.match(/^FILE: tls_server_config\.key_file: "client\.key" does not go with the certificate in cert_file: .*key values mismatch/);
+      expect(lines[0]).to.match(/^tls_server_config\.key_file: "client\.key" does not go with the certificate in cert_file: .*key values mismatch/);
     });
 
     it('rejects a password that is not a bcrypt hash without echoing it', async () => {
@@ -420,6 +531,13 @@ describe('web configuration (--web.config.file)', function () {
       expect(result.status).to.equal(2);
       expect(result.stderr).to.match(/^\/nonexistent\/web\.yml: \(file\): cannot read: ENOENT/);
       expect(result.stderr.trim().split('\n')).to.have.length(1);
+    });
+
+    it('exits 1 with one line naming --web.config.file, the file and the cause when a certificate cannot be read, no stack', () => {
+      const web = webConfigFile('tls_server_config:\n  cert_file: missing.crt\n  key_file: server.key\n');
+      const result = run(`--config.file=${configFile}`, `--web.config.file=${web}`);
+      expect(result.status).to.equal(1);
+      expect(result.stderr).to.equal(`aws-resolution-exporter: --web.config.file=${web}: tls_server_config.cert_file: cannot read: ENOENT: no such file or directory, open '${join(root, 'missing.crt')}'\n`);
     });
 
     it('exits 2 with one line per problem of the web config and the config alike', () => {

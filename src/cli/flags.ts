@@ -10,6 +10,8 @@ export interface Flags {
   readonly configFile: string;
   /** False runs the exporter; otherwise check this much and exit (see {@link ConfigCheck}). */
   readonly configCheck: false | ConfigCheck;
+  /** `--web.listen-address` as given, for naming it in messages. */
+  readonly listenAddress: string;
   /** Undefined host listens on every interface. */
   readonly listenHost: string | undefined;
   readonly listenPort: number;
@@ -40,7 +42,7 @@ export interface FlagDefinition {
 /** Every flag the exporter takes, in the order the usage and the README list them. */
 export const FLAG_DEFINITIONS: readonly FlagDefinition[] = [
   { name: 'config.file', value: 'PATH', default: 'config.yaml', help: 'The configuration file.' },
-  { name: 'config.check', value: '[=discover|aws]', help: 'Validate the configuration (and the web configuration), print the problems and exit 0 (valid) or 2 (invalid); starts nothing. `=discover` also runs the discoveries against AWS and lists every target it would watch; `=aws` also makes each read call of every target once and prints, per IAM action, whether AWS allowed it (exit 1 when one failed).' },
+  { name: 'config.check', value: '[=discover|aws]', help: 'Validate the configuration (and the web configuration), print the problems and exit 0 (valid) or 2 (invalid), or 1 when a certificate, key or CA file the web configuration names cannot be read or used; starts nothing. `=discover` also runs the discoveries against AWS and lists every target it would watch; `=aws` also makes each read call of every target once and prints, per IAM action, whether AWS allowed it (exit 1 when one failed).' },
   { name: 'web.listen-address', value: 'ADDR', default: ':10102', help: 'Where to listen for HTTP requests: `HOST:PORT`, or `:PORT` for every interface.' },
   { name: 'web.telemetry-path', value: 'PATH', default: '/metrics', help: 'Where the metrics are served.' },
   { name: 'web.config.file', value: 'PATH', help: 'TLS and basic authentication, in the Prometheus exporter-toolkit format.' },
@@ -136,6 +138,7 @@ export function parseFlags(argv: readonly string[]): Flags {
   return {
     configFile: text('config.file'),
     configCheck: checkValue !== undefined ? oneOf('--config.check', checkValue, CHECK_MODES) : on('config.check') && 'config',
+    listenAddress: text('web.listen-address'),
     listenHost,
     listenPort,
     telemetryPath,

@@ -77,8 +77,13 @@ export async function readConfigText(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new ConfigError([`${path}: (file): cannot read: ${oneLine((error as Error).message)}`]);
+    throw unreadableFile(path, error);
   }
+}
+
+/** The ConfigError for a configuration file that cannot be read, `error` being what reading it threw. */
+export function unreadableFile(path: string, error: unknown): ConfigError {
+  return new ConfigError([`${path}: (file): cannot read: ${oneLine((error as Error).message)}`]);
 }
 
 /** Parses and validates the exporter's configuration; see {@link parseYamlFile}. An empty one has no targets. */

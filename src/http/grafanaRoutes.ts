@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Router } from 'express';
+import { sendPlainText } from './plainText.js';
+import { serveMethods } from './routing.js';
 
 /** The bundled dashboards, beside src/ and dist/ alike (both sit one level below the package root). */
 export const BUNDLED_DASHBOARDS_DIR = fileURLToPath(new URL('../../grafana/dashboards/', import.meta.url));
@@ -31,6 +33,18 @@ function loadDashboards(dir: string): Dashboard[] {
   });
 }
 
+/** The page listing `dashboards`, each linked to its JSON. */
+function indexPage(dashboards: readonly Dashboard[]): string {
+  const rows = dashboards.map((d) => `<li><a href="${encodeURIComponent(d.file)}">${escapeHtml(d.title)}</a> (uid <code>${escapeHtml(d.uid)}</code>)</li>`);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Grafana dashboards</title></head>
+<body><h1>Grafana dashboards</h1>
+<p>Import one in Grafana (Dashboards → New → Import) by pasting its JSON, or download it: <code>curl -O http://HOST:PORT/grafana/FILE.json</code>.</p>
+<ul>${rows.join('\n') || '<li>No dashboards are bundled with this build.</li>'}</ul>
+</body></html>
+`;
+}
+
 /**
  * `GET /grafana/` lists the bundled dashboards, `GET /grafana/<file>.json` returns one, so a user can import
  * them into Grafana straight from a running exporter. Only the files listed are served: no path reaches the disk.
@@ -39,28 +53,28 @@ export function createGrafanaRouter(dir = BUNDLED_DASHBOARDS_DIR): Router {
   const dashboards = new Map(loadDashboards(dir).map((dashboard) => [dashboard.file, dashboard]));
   const router = Router({ strict: true });
 
-  router.get('/grafana', (_req, res) => {
-    res.redirect(301, 'grafana/');
+  serveMethods(router, '/grafana', {
+    GET: (_req, res) => {
+      res.setHeader('Location', 'grafana/');
+      sendPlainText(res, 301, 'Moved Permanently: grafana/\n');
+    },
   });
 
-  router.get('/grafana/', (_req, res) => {
-    const rows = [...dashboards.values()].map((d) => `<li><a href="${encodeURIComponent(d.file)}">${escapeHtml(d.title)}</a> (uid <code>${escapeHtml(d.uid)}</code>)</li>`);
-    res.type('html').send(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Grafana dashboards</title></head>
-<body><h1>Grafana dashboards</h1>
-<p>Import one in Grafana (Dashboards → New → Import) by pasting its JSON, or download it: <code>curl -O http://HOST:PORT/grafana/FILE.json</code>.</p>
-<ul>${rows.join('\n') || '<li>No dashboards are bundled with this build.</li>'}</ul>
-</body></html>
-`);
+  serveMethods(router, '/grafana/', {
+    GET: (_req, res) => { res.type('html').send(indexPage([...dashboards.values()])); },
   });
 
-  router.get('/grafana/:file', (req, res) => {
-    const dashboard = dashboards.get(req.params.file);
-    if (!dashboard) {
-      res.status(404).type('text/plain').send(`No dashboard ${req.params.file}; see /grafana/\n`);
-      return;
-    }
-    res.type('application/json').send(dashboard.body);
+  serveMethods(router, '/grafana/:file', {
+    GET: (req, res) => {
+      // A string for this path; express types parameters as lists too, for wildcards.
+      const file = String(req.params.file);
+      const dashboard = dashboards.get(file);
+      if (!dashboard) {
+        sendPlainText(res, 404, `No dashboard ${file}; see /grafana/\n`);
+        return;
+      }
+      res.type('application/json').send(dashboard.body);
+    },
   });
 
   return router;

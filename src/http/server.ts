@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { TLSSocket } from 'node:tls';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import bcrypt from 'bcryptjs';
 import pLimit from 'p-limit';
 import type { Logger } from '../log.js';
 import { isExactRead } from './exactRead.js';
+import { LiveWebConfig } from './liveWebConfig.js';
+import { sendPlainText } from './plainText.js';
 import { PROBE_PATHS } from './probes.js';
 import type { TlsSettings, WebConfig } from './webConfig.js';
 
@@ -65,10 +67,8 @@ export class BasicAuthenticator {
 }
 
 function unauthorized(res: ServerResponse): void {
-  res.statusCode = 401;
   res.setHeader('WWW-Authenticate', `Basic realm="${REALM}"`);
-  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-  res.end('Unauthorized\n');
+  sendPlainText(res, 401);
 }
 
 /**
@@ -80,15 +80,22 @@ function isProbe(req: IncomingMessage): boolean {
   return isExactRead(req, PROBE_PATHS);
 }
 
-/** `handler` behind basic authentication: every path but the probes' answers 401 without valid credentials. */
-export function withBasicAuth(handler: RequestListener, users: ReadonlyMap<string, string>, logger: Logger): RequestListener {
-  const authenticator = new BasicAuthenticator(users);
+/**
+ * `handler` behind basic authentication: while `users` (asked on each request, so that a changed web
+ * configuration applies to open connections too) names any, every path but the probes' answers 401 without
+ * valid credentials.
+ */
+export function withBasicAuth(handler: RequestListener, users: () => ReadonlyMap<string, string>, logger: Logger): RequestListener {
+  // A new authenticator only for new users: it holds the cache of verified credentials.
+  let checking: { users: ReadonlyMap<string, string>; authenticator: BasicAuthenticator } | undefined;
   return (req: IncomingMessage, res: ServerResponse) => {
-    if (isProbe(req)) {
+    const current = users();
+    if (current.size === 0 || isProbe(req)) {
       handler(req, res);
       return;
     }
-    authenticator.authenticate(req.headers.authorization).then(
+    if (checking?.users !== current) checking = { users: current, authenticator: new BasicAuthenticator(current) };
+    checking.authenticator.authenticate(req.headers.authorization).then(
       (user) => {
         if (user !== undefined) {
           handler(req, res);
@@ -99,8 +106,7 @@ export function withBasicAuth(handler: RequestListener, users: ReadonlyMap<strin
       },
       (err: unknown) => {
         logger.error({ err }, 'basic authentication failed');
-        res.statusCode = 500;
-        res.end();
+        sendPlainText(res, 500);
       },
     );
   };
@@ -131,25 +137,43 @@ function clientAuthOptions(tls: TlsSettings): { requestCert: boolean; rejectUnau
   }
 }
 
+/** The secure context's part of the TLS settings: what a running server can take anew (see liveWebConfig.ts). */
+function secureContextOptions(tls: TlsSettings): SecureContextOptions {
+  return { cert: tls.cert, key: tls.key, minVersion: tls.minVersion, ...(tls.clientCa ? { ca: tls.clientCa } : {}) };
+}
+
+/**
+ * Refuses a web configuration read again that the running server cannot take: Node fixes whether a server speaks
+ * TLS, and whether it asks for a client certificate, when it is created.
+ */
+function restartNeeded(next: WebConfig, previous: WebConfig): string | undefined {
+  if ((next.tls === undefined) !== (previous.tls === undefined)) return 'turning TLS on or off takes a restart';
+  if (next.tls && previous.tls && next.tls.clientAuthType !== previous.tls.clientAuthType) return 'a new client_auth_type takes a restart';
+  return undefined;
+}
+
 /**
  * The exporter's HTTP server for `handler`: plain HTTP, or HTTPS with the web configuration's certificate,
  * minimum version and client-certificate policy; behind basic authentication when users are configured.
+ * The web configuration is followed as its files change (see liveWebConfig.ts): users on each request, the
+ * certificate, key, CA bundle and minimum version on each new connection. The check is synchronous because
+ * Node gives a new connection the server's secure context in the same 'connection' event, before any await
+ * could end: the listener added first makes the connection that notices a renewal already use it.
  */
 export function createWebServer(handler: RequestListener, web: WebConfig | undefined, logger: Logger): Server {
-  const guarded = web && web.basicAuthUsers.size > 0 ? withBasicAuth(handler, web.basicAuthUsers, logger) : handler;
-  const tls = web?.tls;
+  if (!web) return createHttpServer(handler);
+  const live = new LiveWebConfig(web, logger, (next, previous) => {
+    // next.tls is set only if TLS was on from the start (restartNeeded): then `server` is the HTTPS server below.
+    const refused = restartNeeded(next, previous);
+    if (refused !== undefined) throw new Error(refused);
+    if (next.tls) server.setSecureContext(secureContextOptions(next.tls));
+  });
+  const guarded = withBasicAuth(handler, () => live.current().basicAuthUsers, logger);
+  const tls = web.tls;
   if (!tls) return createHttpServer(guarded);
   const { refuse, ...clientAuth } = clientAuthOptions(tls);
-  const server = createHttpsServer(
-    {
-      cert: tls.cert,
-      key: tls.key,
-      minVersion: tls.minVersion,
-      ...(tls.clientCa ? { ca: tls.clientCa } : {}),
-      ...clientAuth,
-    },
-    guarded,
-  );
+  const server: HttpsServer = createHttpsServer({ ...secureContextOptions(tls), ...clientAuth }, guarded);
+  server.prependListener('connection', () => { live.current(); });
   if (refuse) {
     server.on('secureConnection', (socket: TLSSocket) => {
       if (!refuse(socket)) return;

@@ -1,10 +1,10 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createSecureContext, type SecureVersion } from 'node:tls';
 import { z } from 'zod';
 import { expected, formatPath } from '../config/issues.js';
-import { ConfigError, oneLine, parseYamlFile, readConfigText } from '../config/load.js';
+import { oneLine, parseYamlFile, unreadableFile } from '../config/load.js';
+import { FileStamps } from './fileStamps.js';
 
 /**
  * The web configuration file of `--web.config.file`: TLS and basic authentication in the format of the
@@ -44,6 +44,10 @@ export interface TlsSettings {
 }
 
 export interface WebConfig {
+  /** The web configuration file, as named on the command line. */
+  readonly file: string;
+  /** The files it was read from, itself included, for telling whether any has changed since. */
+  readonly files: FileStamps;
   /** Undefined serves plain HTTP. */
   readonly tls: TlsSettings | undefined;
   /** User name → bcrypt hash; empty when no authentication is required. */
@@ -124,36 +128,44 @@ function keyProblem(pem: Buffer): string | undefined {
 }
 
 /**
+ * A certificate, key or CA file that cannot be read or used. Unlike a mistake in the web configuration's text
+ * (a ConfigError), this is the state of files that change while the exporter runs (renewed certificates): at
+ * start-up it stops the exporter as an address in use does, and later the certificate already loaded stays.
+ * The message is one line: each problem as `tls_server_config.FIELD: problem`, separated by `; `.
+ */
+export class TlsFilesError extends Error {
+  override readonly name = 'TlsFilesError';
+}
+
+/**
  * Reads the files a parsed web configuration names, resolving relative paths against the directory of
  * the web configuration file (as exporter-toolkit does), and checks that they hold what they should:
  * a certificate, its private key, and a CA bundle.
+ * @throws TlsFilesError naming every file that cannot be read or used.
  */
-async function loadTls(tls: NonNullable<WebConfigShape['tls_server_config']>, fileName: string): Promise<TlsSettings> {
+function readTls(tls: NonNullable<WebConfigShape['tls_server_config']>, fileName: string, files: FileStamps): TlsSettings {
   const base = dirname(fileName);
-  /** The file's contents, or (as a string) what is wrong with it. */
-  const read = async (path: string, check: (pem: Buffer) => string | undefined): Promise<Buffer | string> => {
-    let pem: Buffer;
-    try {
-      pem = await readFile(resolve(base, path));
-    } catch (error) {
-      return `cannot read: ${(error as Error).message}`;
-    }
-    const bad = check(pem);
-    return bad === undefined ? pem : `${JSON.stringify(path)} ${bad}`;
-  };
   const problems: string[] = [];
   const problem = (field: string, text: string): void => {
-    problems.push(`${fileName}: ${formatPath(['tls_server_config', field])}: ${oneLine(text)}`);
+    problems.push(`${formatPath(['tls_server_config', field])}: ${oneLine(text)}`);
   };
-  const load = async (field: string, path: string, check: (pem: Buffer) => string | undefined): Promise<Buffer | undefined> => {
-    const result = await read(path, check);
-    if (typeof result !== 'string') return result;
-    problem(field, result);
+  /** The file's contents if it holds what `check` expects, else undefined with the problem noted. */
+  const read = (field: string, path: string, check: (pem: Buffer) => string | undefined): Buffer | undefined => {
+    let pem: Buffer;
+    try {
+      pem = files.read(resolve(base, path));
+    } catch (error) {
+      problem(field, `cannot read: ${(error as Error).message}`);
+      return undefined;
+    }
+    const bad = check(pem);
+    if (bad === undefined) return pem;
+    problem(field, `${JSON.stringify(path)} ${bad}`);
     return undefined;
   };
-  const cert = await load('cert_file', tls.cert_file, certificatesProblem);
-  const key = await load('key_file', tls.key_file, keyProblem);
-  const clientCa = tls.client_ca_file === undefined ? undefined : await load('client_ca_file', tls.client_ca_file, certificatesProblem);
+  const cert = read('cert_file', tls.cert_file, certificatesProblem);
+  const key = read('key_file', tls.key_file, keyProblem);
+  const clientCa = tls.client_ca_file === undefined ? undefined : read('client_ca_file', tls.client_ca_file, certificatesProblem);
   if (cert && key) {
     try {
       createSecureContext({ cert, key });
@@ -161,7 +173,7 @@ async function loadTls(tls: NonNullable<WebConfigShape['tls_server_config']>, fi
       problem('key_file', `${JSON.stringify(tls.key_file)} does not go with the certificate in cert_file: ${(error as Error).message}`);
     }
   }
-  if (problems.length > 0 || !cert || !key) throw new ConfigError(problems);
+  if (problems.length > 0 || !cert || !key) throw new TlsFilesError(problems.join('; '));
   return {
     cert,
     key,
@@ -172,13 +184,29 @@ async function loadTls(tls: NonNullable<WebConfigShape['tls_server_config']>, fi
 }
 
 /**
- * Reads, validates and loads a web configuration file, certificates and keys included.
- * @throws ConfigError listing every problem found, one `FILE: path: problem` line each.
+ * Reads, validates and loads a web configuration file, certificates and keys included. Synchronous, so that the
+ * server can re-read it between accepting a connection and its TLS handshake (see liveWebConfig.ts).
+ * @param files records each file read, for telling later whether any has changed; also when reading fails.
+ * @throws ConfigError listing every problem of the file itself, one `FILE: path: problem` line each.
+ * @throws TlsFilesError when the certificate, key or CA files it names cannot be read or used.
  */
-export async function loadWebConfigFile(path: string): Promise<WebConfig> {
-  const shape = parseWebConfig(await readConfigText(path), path);
+export function readWebConfig(path: string, files: FileStamps = new FileStamps()): WebConfig {
+  let text: string;
+  try {
+    text = files.read(path).toString('utf8');
+  } catch (error) {
+    throw unreadableFile(path, error);
+  }
+  const shape = parseWebConfig(text, path);
   return {
-    tls: shape.tls_server_config ? await loadTls(shape.tls_server_config, path) : undefined,
+    file: path,
+    files,
+    tls: shape.tls_server_config ? readTls(shape.tls_server_config, path, files) : undefined,
     basicAuthUsers: new Map(Object.entries(shape.basic_auth_users ?? {})),
   };
+}
+
+/** {@link readWebConfig} as a promise, for start-up, which gathers the problems of both configuration files from promises. */
+export function loadWebConfigFile(path: string): Promise<WebConfig> {
+  return new Promise((resolve) => { resolve(readWebConfig(path)); });
 }
