@@ -3,6 +3,7 @@ import type { AnyTargetSnapshot, Expectations, RunSummary } from '../src/collect
 import { judgeTarget, worstFirst } from '../src/collect/targetHealth.js';
 import { DEFAULT_EXPECTATIONS } from '../src/collect/expectations.js';
 import { landingPage } from '../src/http/landing.js';
+import { oncePerSecond } from '../src/http/oncePerSecond.js';
 
 const NOW = 1_800_000_000;
 const MINUTE = 60;
@@ -127,5 +128,28 @@ describe('the status page (http/landing.ts)', () => {
     expect(html).to.contain('1 of 1 targets in trouble: householding.');
     expect(html).to.contain('40 since start, 3 failed, 2 of them throttled');
     expect(html).to.contain('took 1.5s');
+  });
+});
+
+describe('the status page under a flood of browsers', () => {
+  it('is rendered at most once a second; a render that fails is tried again at the next request', async () => {
+    let renders = 0;
+    let clockMs = 5_000;
+    let fail = false;
+    const page = oncePerSecond(() => {
+      renders++;
+      return fail ? Promise.reject(new Error('view failed')) : Promise.resolve(`page ${renders}`);
+    }, () => clockMs);
+    expect(await Promise.all([page(), page(), page()])).to.deep.equal(['page 1', 'page 1', 'page 1']);
+    clockMs += 999;
+    expect(await page()).to.equal('page 1');
+    clockMs += 1;
+    expect(await page()).to.equal('page 2');
+    clockMs += 1000;
+    fail = true;
+    await page().then(() => expect.fail('the render failed'), () => undefined);
+    fail = false;
+    expect(await page(), 'the failure was not kept').to.equal('page 4');
+    expect(renders).to.equal(4);
   });
 });

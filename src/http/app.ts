@@ -5,6 +5,7 @@ import { isExactRead } from './exactRead.js';
 import type { ExporterView } from './exporterView.js';
 import { createGrafanaRouter } from './grafanaRoutes.js';
 import { landingPage } from './landing.js';
+import { oncePerSecond } from './oncePerSecond.js';
 import { createMetricsHandler, type MetricsHandler } from './metricsHandler.js';
 import { sendPlainText } from './plainText.js';
 import { HEALTHY_PATH, PROBE_PATHS, READY_PATH } from './probes.js';
@@ -71,9 +72,10 @@ function createRoutes(view: ExporterView, serveMetrics: MetricsHandler, options:
 
   app.use(createGrafanaRouter(view.grafanaDashboardsDir));
 
+  const statusPage = oncePerSecond(async () => landingPage({ version: view.version, telemetryPath: view.telemetryPath, ...await view.landing() }));
   serveMethods(app, '/', {
     GET: async (_req, res) => {
-      res.type('html').send(landingPage({ version: view.version, telemetryPath: view.telemetryPath, ...await view.landing() }));
+      res.type('html').send(await statusPage());
     },
   });
 
