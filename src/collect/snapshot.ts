@@ -112,7 +112,7 @@ export interface Expected {
 
 /** A target's own thresholds: what its alerts compare with. */
 export interface Expectations {
-  /** Seconds between runs: a success is overdue once the last one ended more than this plus maxDuration ago. */
+  /** Seconds between runs; a success is overdue past failedJobsToPage of them plus maxDuration (freshnessBudgetSeconds). */
   readonly interval: Expected;
   /** Seconds a run may take. */
   readonly maxDuration: Expected;

@@ -40,7 +40,7 @@ export function regionProblem(region: string): string | undefined {
   const known = regionsTheSdkKnows();
   // Region names are lower case; a name in capitals is the typo of the same name.
   const typed = region.toLowerCase();
-  const nearest = closest(typed, [...known]);
+  const nearest = closest(typed, known);
   const hint = distance(typed, nearest) <= MAX_TYPO_DISTANCE ? `; did you mean ${JSON.stringify(nearest)}?` : ' (see https://docs.aws.amazon.com/general/latest/gr/rande.html)';
   return `${JSON.stringify(region)} is not an AWS region the AWS SDK knows${hint}`;
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Router } from 'express';
 import { sendPlainText } from './plainText.js';
 import { serveMethods } from './routing.js';
+import { escapeHtml } from './html.js';
 
 /** The bundled dashboards, beside src/ and dist/ alike (both sit one level below the package root). */
 export const BUNDLED_DASHBOARDS_DIR = fileURLToPath(new URL('../../grafana/dashboards/', import.meta.url));
@@ -14,9 +15,6 @@ interface Dashboard {
   readonly uid: string;
   readonly body: string;
 }
-
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /** Reads every dashboard once: they ship with the exporter and never change while it runs. */
 function loadDashboards(dir: string): Dashboard[] {

@@ -3,6 +3,7 @@ import { judgeTarget, worstFirst, type HealthState, type TargetHealth, type Volu
 import { formatDuration } from '../config/duration.js';
 import type { AwsRequestCounts } from '../metrics/selfMetrics.js';
 import { JOB_STATUSES } from '../model/kinds.js';
+import { escapeHtml } from './html.js';
 
 export interface LandingPageInput {
   readonly version: string;
@@ -13,9 +14,6 @@ export interface LandingPageInput {
   /** Epoch seconds the page is drawn at: every age on it is reckoned to this. */
   readonly now: number;
 }
-
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /** What the State column says for each state. */
 const STATE_WORDS: Readonly<Record<HealthState, string>> = {
