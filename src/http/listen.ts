@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { getSystemErrorMessage } from 'node:util';
+import { getSystemErrorMap } from 'node:util';
 
 /**
  * The server could not listen where it was told (the address is in use, or not this host's, or the port is
@@ -12,7 +12,9 @@ export class ListenError extends Error {
 
 /** The cause of a failed listen in the system's words, without Node's `listen EADDRINUSE:` prefix and address. */
 function listenCause(err: NodeJS.ErrnoException): string {
-  return err.errno === undefined ? err.message : getSystemErrorMessage(err.errno);
+  // getSystemErrorMap, not getSystemErrorMessage: the demo must also start on the Node a fresh machine has (20).
+  const described = err.errno === undefined ? undefined : getSystemErrorMap().get(err.errno);
+  return described === undefined ? err.message : described[1];
 }
 
 /** Starts `server` listening; rejects with a {@link ListenError} when it cannot. */
