@@ -105,10 +105,11 @@ const EXPECTATIONS: Expectations = {
   volumeMinRatio: { value: 0.25, source: 'default' }, volumeMaxRatio: { value: 1.5, source: 'default' },
   failedJobsToPage: { value: 1, source: 'default' }, maxRecordsNotProcessedRatio: { value: 0.07, source: 'default' },
   matchRateMinRatio: { value: 0.8, source: 'default' }, matchRateMaxRatio: { value: 1.5, source: 'default' },
+  ruleBasedMatchingMaxInactive: { value: 86400, source: 'default' },
 };
 
 function facts(kind: TargetKind, name: string): TargetSnapshot['facts'] {
-  if (kind !== 'identity_resolution') return { readAt: T - HOUR, workflow: { kind, name, resolutionType: kind === 'matching' ? 'RULE_MATCHING' : undefined, updatedAt: date(T - 10 * DAY) } };
+  if (kind !== 'identity_resolution') return { readAt: T - HOUR, workflow: { kind, name, resolutionType: kind === 'matching' ? 'RULE_MATCHING' : 'PROVIDER', incrementalRunType: undefined, outputKinds: ['s3'], updatedAt: date(T - 10 * DAY), tags: { team: 'data-platform' } } };
   return {
     readAt: T - HOUR,
     domain: {

@@ -131,7 +131,7 @@ describe('the refresher, against AWS in memory', () => {
     const round = refresher.round();
     const { targets } = await refresher.discover(discovery, round);
     const identity = { kind: 'identity_resolution' as const, target: 'retail', accountId: '123456789012', region: 'us-east-1' };
-    expect(await refresher.refreshFacts([{ identity, role: undefined }], round, NOW_MS / 1000)).to.equal(true);
+    expect(await refresher.refreshFacts([{ identity, role: undefined, name: 'retail' }], round, NOW_MS / 1000)).to.equal(true);
     expect(targets).to.have.length(1);
     expect(aws.calls.filter((call) => call === 'GetDomain identity_resolution/retail')).to.have.length(1);
     expect(refresher.factsOf(identity)?.domain?.Matching?.Enabled).to.equal(true);

@@ -92,21 +92,30 @@ describe('config fixtures that load', () => {
         region: 'eu-central-1',
         endpointUrl: 'https://localhost:4566/',
         targets: [
-          { kind: 'identity_resolution', name: 'retail_EU-2', resourceName: 'retail_EU-2', region: 'eu-central-1' },
+          { kind: 'identity_resolution', name: 'retail_EU-2', resourceName: 'retail_EU-2', region: 'eu-central-1', tagLabels: ['team'] },
           {
             kind: 'matching', name: 'dedupe-nightly', resourceName: 'dedupe-nightly', region: 'eu-central-1',
             expect: {
               interval: 7 * 86_400, maxDuration: undefined, maxQueued: undefined, volumeMinRatio: undefined, volumeMaxRatio: undefined,
               failedJobsToPage: undefined, maxRecordsNotProcessedRatio: undefined, matchRateMinRatio: undefined, matchRateMaxRatio: undefined,
+              ruleBasedMatchingMaxInactive: undefined,
             },
+            tagLabels: ['team', 'cost-center'],
           },
-          { kind: 'id_mapping', name: 'crm-to-ads', resourceName: 'crm-to-ads', region: 'eu-central-1' },
+          { kind: 'id_mapping', name: 'crm-to-ads', resourceName: 'crm-to-ads', region: 'eu-central-1', tagLabels: ['team'] },
         ],
         expect: {
           interval: 86_400, maxDuration: 7200, maxQueued: 1800, volumeMinRatio: 0.25, volumeMaxRatio: 4,
-          failedJobsToPage: 2, maxRecordsNotProcessedRatio: 0.1, matchRateMinRatio: 0.7, matchRateMaxRatio: 1.4,
+          failedJobsToPage: 2, maxRecordsNotProcessedRatio: 0.1, matchRateMinRatio: 0.7, matchRateMaxRatio: 1.4, ruleBasedMatchingMaxInactive: 43_200,
         },
       }),
+    'tags.yaml': (config) => {
+      expect(config.targets).to.deep.equal([{ kind: 'identity_resolution', name: 'shared-domain', resourceName: 'shared-domain', region: 'us-east-1', tagLabels: ['team', 'cost-center'] }]);
+      expect(config.discovery.map(({ kinds, tagLabels, requireTags }) => ({ kinds, tagLabels, requireTags: Object.fromEntries(requireTags) }))).to.deep.equal([
+        { kinds: ['identity_resolution'], tagLabels: ['team', 'owner'], requireTags: { team: 'payments', owner: null } },
+        { kinds: ['matching', 'id_mapping'], tagLabels: ['team'], requireTags: { team: 'payments' } },
+      ]);
+    },
     'region-inheritance.yaml': (config) =>
       expect(config.targets).to.deep.equal([
         { kind: 'identity_resolution', name: 'retail-us', resourceName: 'retail-us', region: 'us-east-1' },

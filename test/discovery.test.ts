@@ -12,7 +12,7 @@ import { targetRef } from '../src/model/target.js';
 
 const EU = 'eu-west-1';
 const discover = (spec: Partial<DiscoveryConfig> & Pick<DiscoveryConfig, 'kinds'>): DiscoveryConfig => ({
-  regions: [REGION], include: undefined, exclude: undefined, allDomains: false, role: undefined, expect: undefined, ...spec,
+  regions: [REGION], include: undefined, exclude: undefined, allDomains: false, role: undefined, expect: undefined, tagLabels: [], requireTags: new Map(), ...spec,
 });
 const watched = (text: string): string[] => samples(text, 'aws_resolution_exporter_target_up').map((line) => {
   const label = (name: string): string => new RegExp(`${name}="([^"]*)"`).exec(line)?.[1] ?? '';

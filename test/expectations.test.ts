@@ -27,6 +27,7 @@ describe('a target\'s expectations', () => {
       maxRecordsNotProcessedRatio: { value: 0.05, source: 'default' },
       matchRateMinRatio: { value: 0.8, source: 'default' },
       matchRateMaxRatio: { value: 1.25, source: 'default' },
+      ruleBasedMatchingMaxInactive: { value: DAY, source: 'default' },
     });
     expect(DEFAULT_EXPECTATIONS.interval).to.equal(7 * DAY);
   });
@@ -36,19 +37,19 @@ describe('a target\'s expectations', () => {
     expect(hourly.interval).to.deep.equal({ value: HOUR + 60, source: 'history' });
     expect(hourly.maxDuration).to.deep.equal({ value: 2700, source: 'history' });
     const weekly = expectationsOf({ target: undefined, global: {}, scheduledInterval: undefined, history: history([7 * DAY, 7 * DAY, 7 * DAY]) });
-    expect(weekly.interval.value, 'a workflow that runs weekly is not held to a day').to.equal(7 * DAY);
+    expect(weekly.interval?.value, 'a workflow that runs weekly is not held to a day').to.equal(7 * DAY);
   });
 
   it('widen the interval for an irregular (on-demand) cadence, but never past twice the median gap', () => {
     const onDemand = expectationsOf({ target: undefined, global: {}, scheduledInterval: undefined, history: history([5 * DAY, 9 * DAY, 6 * DAY, 8 * DAY, 7 * DAY]) });
-    expect(onDemand.interval.value).to.equal(9 * DAY);
+    expect(onDemand.interval?.value).to.equal(9 * DAY);
     const outage = expectationsOf({ target: undefined, global: {}, scheduledInterval: undefined, history: history([DAY, DAY, 20 * DAY, DAY]) });
-    expect(outage.interval.value, 'one long outage does not stretch the interval beyond 2 x the median').to.equal(2 * DAY);
+    expect(outage.interval?.value, 'one long outage does not stretch the interval beyond 2 x the median').to.equal(2 * DAY);
   });
 
   it('need three runs before history counts', () => {
     const young = expectationsOf({ target: undefined, global: {}, scheduledInterval: undefined, history: history([HOUR], [60, 60]) });
-    expect(young.interval.source).to.equal('default');
+    expect(young.interval?.source).to.equal('default');
     expect(young.maxDuration.source).to.equal('default');
   });
 

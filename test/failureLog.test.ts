@@ -132,7 +132,7 @@ describe('failure logging through the exporter, against the simulator', function
   });
 
   it(`a discovery and a target's facts denied at ${COLLECTIONS} refreshes log one warning each, and one line each when they recover`, async () => {
-    const discovery: DiscoveryConfig = { kinds: ['matching'], regions: [REGION], include: undefined, exclude: undefined, allDomains: false, role: undefined, expect: undefined };
+    const discovery: DiscoveryConfig = { kinds: ['matching'], regions: [REGION], include: undefined, exclude: undefined, allDomains: false, role: undefined, expect: undefined, tagLabels: [], requireTags: new Map() };
     harness = await Harness.start({ fleet: { matchingWorkflows: ['dedupe'], historyJobsPerTarget: 2 }, targets: [], config: { discovery: [discovery], refreshEveryCollections: 1 } });
     await harness.collect();
     harness.simulator.faults.add({ operation: 'ListMatchingWorkflows', effect: { type: 'error', status: 403, code: 'AccessDeniedException' } });

@@ -205,6 +205,7 @@ describe('snapshot metrics', () => {
         maxRecordsNotProcessedRatio: { value: 0.05, source: 'default' },
         matchRateMinRatio: { value: 0.8, source: 'default' },
         matchRateMaxRatio: { value: 1.5, source: 'config' },
+        ruleBasedMatchingMaxInactive: { value: 86400, source: 'default' },
       },
     }));
     const l = 'aws_account_id="123456789012",aws_region="us-east-1",domain="retail-us"';

@@ -1,15 +1,16 @@
 import type { TargetKind } from '../model/kinds.js';
 import type { RoleRef } from '../model/target.js';
 import type { AwsClients } from './clients.js';
-import { getDomain, listDomainNames, listWorkflows, type DomainDetail, type WorkflowSummary } from './catalogSources.js';
+import { getDomain, getWorkflow, listDomains, listWorkflows, type DomainDetail, type DomainListing, type WorkflowDetail, type WorkflowKind, type WorkflowSummary } from './catalogSources.js';
 import { identityResolutionJobs, idMappingJobs, matchingJobs, type CallGate } from './sources.js';
 import type { JobDetailByKind, JobSource } from './types.js';
 
 /** What exists in one credential set and region (discovery), and each domain's and workflow's facts. */
 export interface CatalogSource {
-  domainNames(signal?: AbortSignal): Promise<string[]>;
+  domains(signal?: AbortSignal): Promise<DomainListing[]>;
   domain(name: string, signal?: AbortSignal): Promise<DomainDetail>;
-  workflows(kinds: readonly ('matching' | 'id_mapping')[], signal?: AbortSignal): Promise<WorkflowSummary[]>;
+  workflows(kinds: readonly WorkflowKind[], signal?: AbortSignal): Promise<WorkflowSummary[]>;
+  workflow(kind: WorkflowKind, name: string, signal?: AbortSignal): Promise<WorkflowDetail>;
 }
 
 /**
@@ -46,9 +47,10 @@ export function sdkSources(clients: AwsClients): SourceFactory {
       return byKind[kind]();
     },
     catalog: (region, role, gate) => ({
-      domainNames: (signal) => listDomainNames(() => clients.customerProfiles(region, role), gate, signal),
+      domains: (signal) => listDomains(() => clients.customerProfiles(region, role), gate, signal),
       domain: (name, signal) => getDomain(() => clients.customerProfiles(region, role), gate, name, signal),
       workflows: (kinds, signal) => listWorkflows(() => clients.entityResolution(region, role), gate, kinds, signal),
+      workflow: (kind, name, signal) => getWorkflow(() => clients.entityResolution(region, role), gate, kind, name, signal),
     }),
     defaultRegion: () => clients.defaultRegion(),
     forgetRole: (role) => { clients.forgetRole(role); },

@@ -2,7 +2,7 @@ import { AccountResolver } from '../aws/accounts.js';
 import { AwsClients } from '../aws/clients.js';
 import { CallPacer } from '../aws/pacing.js';
 import { sdkSources } from '../aws/sourceFactory.js';
-import { Refresher } from '../collect/refresh.js';
+import { Refresher, type LeftOut } from '../collect/refresh.js';
 import { resolveIdentity } from '../collect/targets.js';
 import { targetKey, type TargetIdentity } from '../model/target.js';
 import type { DiscoveryConfig, ExporterConfig, TargetConfig } from '../config/types.js';
@@ -20,10 +20,11 @@ export interface CheckSession {
   readonly accounts: AccountResolver;
   readonly pacer: CallPacer;
   /**
-   * Every target the exporter would watch, listed first; `ok` is false when a discovery could not be read.
-   * `discovery` (default: the config's) narrows the discoveries run, e.g. to those whose role could be assumed.
+   * Every target the exporter would watch, listed first, and what the discoveries found and left out, with why;
+   * `ok` is false when a discovery could not be read. `discovery` (default: the config's) narrows the discoveries
+   * run, e.g. to those whose role could be assumed.
    */
-  watchedTargets(discovery?: readonly DiscoveryConfig[]): Promise<{ watched: WatchedTarget[]; ok: boolean }>;
+  watchedTargets(discovery?: readonly DiscoveryConfig[]): Promise<{ watched: WatchedTarget[]; leftOut: LeftOut[]; ok: boolean }>;
   /** Where a target lives, resolved as the running exporter resolves it. */
   identityOf(target: TargetConfig): Promise<TargetIdentity>;
 }
@@ -46,13 +47,13 @@ export async function withCheckSession<T>(config: ExporterConfig, logger: Logger
       accounts,
       pacer,
       async watchedTargets(discovery = config.discovery) {
-        const { targets, ok } = await refresher.discover(discovery, refresher.round());
+        const { targets, leftOut, ok } = await refresher.discover(discovery, refresher.round());
         const listed = new Set(config.targets.map(targetKey));
         const watched: WatchedTarget[] = [
           ...config.targets.map((target) => ({ target, how: 'listed' as const })),
           ...targets.filter((target) => !listed.has(targetKey(target))).map((target) => ({ target, how: 'discovered' as const })),
         ];
-        return { watched, ok };
+        return { watched, leftOut: leftOut.filter(({ target }) => !listed.has(targetKey(target))), ok };
       },
       identityOf: (target) => resolveIdentity(target, target.kind, { sources, accounts }),
     });

@@ -13,7 +13,9 @@ const WEEK = 7 * DAY;
  * a successful run's counts within half to twice their recent median; three failed runs in a row before a
  * failure pages (the next run of a target that runs more often than daily usually restores what one failure
  * cost); 5 % of a run's input left unprocessed; a match rate within 0.8 to 1.25 times its recent median
- * (a steadier figure than the counts it is the ratio of).
+ * (a steadier figure than the counts it is the ratio of); a day for rule-based matching to become ACTIVE (AWS waits an
+ * hour before it starts on an existing domain, then evaluates all its profiles, for which it states no bound: a day
+ * lets a large domain's first evaluation finish without a warning).
  */
 export const DEFAULT_EXPECTATIONS: Readonly<Record<keyof Expectations, number>> = {
   interval: WEEK,
@@ -25,6 +27,7 @@ export const DEFAULT_EXPECTATIONS: Readonly<Record<keyof Expectations, number>> 
   maxRecordsNotProcessedRatio: 0.05,
   matchRateMinRatio: 0.8,
   matchRateMaxRatio: 1.25,
+  ruleBasedMatchingMaxInactive: DAY,
 };
 
 /**
@@ -52,6 +55,8 @@ export interface ExpectationInputs {
   readonly history: RunHistory | undefined;
   /** Medians of the successful runs before the newest, by count or rate name (RunSummary's volumes). */
   readonly recentMedians?: ReadonlyMap<string, number> | undefined;
+  /** An automatic workflow (incremental run type IMMEDIATE): AWS runs it whenever data arrives, on no interval. */
+  readonly automatic?: boolean | undefined;
 }
 
 /**
@@ -60,20 +65,24 @@ export interface ExpectationInputs {
  * interval is the largest gap between their starts, capped at twice the median gap (an on-demand target's
  * irregular cadence fits, one long outage does not stretch it further); the longest run is three times the
  * median duration of the newest successful runs; the unprocessed share may exceed its recent median by 5
- * points. The failures to page follow the interval unless configured: 1 once it is a day or more.
+ * points. The failures to page follow the interval unless configured: 1 once it is a day or more. An automatic
+ * workflow has no default interval: it runs when data arrives, so only its config or its history sets one.
  */
 export function expectationsOf(inputs: ExpectationInputs): Expectations {
-  const { target, global, scheduledInterval, history, recentMedians } = inputs;
-  const pick = (field: keyof ExpectConfig, scheduled: number | undefined, fromHistory: number | undefined): Expected => {
+  const { target, global, scheduledInterval, history, recentMedians, automatic = false } = inputs;
+  const configured = (field: keyof ExpectConfig, scheduled: number | undefined, fromHistory: number | undefined): Expected | undefined => {
     const own = target?.[field];
     if (own !== undefined) return { value: own, source: 'config' };
     if (scheduled !== undefined) return { value: scheduled, source: 'schedule' };
     const shared = global[field];
     if (shared !== undefined) return { value: shared, source: 'config' };
     if (fromHistory !== undefined) return { value: fromHistory, source: 'history' };
-    return { value: DEFAULT_EXPECTATIONS[field], source: 'default' };
+    return undefined;
   };
-  const interval = pick('interval', scheduledInterval, history && intervalFromHistory(history.starts));
+  const pick = (field: keyof ExpectConfig, scheduled: number | undefined, fromHistory: number | undefined): Expected =>
+    configured(field, scheduled, fromHistory) ?? { value: DEFAULT_EXPECTATIONS[field], source: 'default' };
+  const fromHistory = history && intervalFromHistory(history.starts);
+  const interval = automatic ? configured('interval', scheduledInterval, fromHistory) : pick('interval', scheduledInterval, fromHistory);
   const notProcessedMedian = recentMedians?.get(RECORDS_NOT_PROCESSED_RATIO);
   return {
     interval,
@@ -85,6 +94,7 @@ export function expectationsOf(inputs: ExpectationInputs): Expectations {
     maxRecordsNotProcessedRatio: pick('maxRecordsNotProcessedRatio', undefined, notProcessedMedian === undefined ? undefined : Math.min(1, notProcessedMedian + NOT_PROCESSED_MARGIN)),
     matchRateMinRatio: pick('matchRateMinRatio', undefined, undefined),
     matchRateMaxRatio: pick('matchRateMaxRatio', undefined, undefined),
+    ruleBasedMatchingMaxInactive: pick('ruleBasedMatchingMaxInactive', undefined, undefined),
   };
 }
 
@@ -92,9 +102,9 @@ export function expectationsOf(inputs: ExpectationInputs): Expectations {
  * Configured anywhere, the configured count; else 1 for a target expected to run daily or less often (a
  * failure costs it a day or more of freshness, with the interval's source), else the default.
  */
-function failedJobsToPage(configured: number | undefined, interval: Expected): Expected {
+function failedJobsToPage(configured: number | undefined, interval: Expected | undefined): Expected {
   if (configured !== undefined) return { value: configured, source: 'config' };
-  if (interval.value >= PAGE_AT_FIRST_FAILURE_INTERVAL) return { value: 1, source: interval.source };
+  if (interval !== undefined && interval.value >= PAGE_AT_FIRST_FAILURE_INTERVAL) return { value: 1, source: interval.source };
   return { value: DEFAULT_EXPECTATIONS.failedJobsToPage, source: 'default' };
 }
 
@@ -117,6 +127,7 @@ function maxDurationFromHistory(durations: readonly number[]): number | undefine
  * Seconds a target may go without a success before NoRecentSuccess pages: failedJobsToPage intervals (the runs
  * that may fail before one pages) plus one run. The alert computes the same from the exported expected_* series.
  */
-export function freshnessBudgetSeconds(expectations: Expectations): number {
-  return expectations.failedJobsToPage.value * expectations.interval.value + expectations.maxDuration.value;
+export function freshnessBudgetSeconds(expectations: Expectations): number | undefined {
+  const { interval } = expectations;
+  return interval && expectations.failedJobsToPage.value * interval.value + expectations.maxDuration.value;
 }

@@ -165,7 +165,7 @@ export class Poller {
       if (refreshing) await this.discover(round);
       this.sinceRefresh = refreshing ? 1 : this.sinceRefresh + 1;
       const mine = await this.runnersOfThisShard();
-      // Facts (GetDomain, List*Workflows) are paced apart from the job calls, so they are read alongside them.
+      // Facts (GetDomain, Get*Workflow) are paced apart from the job calls, so they are read alongside them.
       const factsRead = refreshing ? this.refreshFacts(mine, round, now) : undefined;
       const collected = await Promise.all(mine.map((runner) => this.collectTarget(runner, now, deadline.signal)));
       this.failures.forgetAllBut(mine.map((runner) => targetKey(runner.config)));
@@ -190,17 +190,20 @@ export class Poller {
     const key = runnerConfig && targetKey(runnerConfig);
     const facts = this.refresher.factsOf(target.identity);
     const discoveryError = key === undefined ? undefined : this.staleDiscovered.get(key);
+    const config = key === undefined ? undefined : this.configs.get(key);
     return {
       ...target,
       facts,
+      tagKeys: config?.tagLabels,
       refreshOk: discoveryError === undefined ? this.refresher.factsReadOk(target.identity) : false,
       refreshError: discoveryError ?? this.refresher.factsError(target.identity),
       expectations: expectationsOf({
-        target: (key === undefined ? undefined : this.configs.get(key))?.expect,
+        target: config?.expect,
         global: this.config.expect,
         scheduledInterval: target.identity.kind === 'identity_resolution' ? scheduledIntervalOf(facts?.domain) : undefined,
         history: target.runs?.history,
         recentMedians: target.runs?.volumes?.median,
+        automatic: facts?.workflow?.incrementalRunType === 'IMMEDIATE',
       }),
     };
   }
@@ -217,9 +220,9 @@ export class Poller {
     this.discoveryOk = ok;
   }
 
-  /** Reads GetDomain and List*Workflows for this shard's targets, and reports the refresh. */
+  /** Reads GetDomain and Get*Workflow for this shard's targets, and reports the refresh. */
   private async refreshFacts(mine: readonly TargetRunner[], round: ReturnType<Refresher['round']>, now: number): Promise<void> {
-    const watched = await Promise.all(mine.map((runner) => runner.identity().then((identity) => ({ identity, role: runner.config.role }), () => undefined)));
+    const watched = await Promise.all(mine.map((runner) => runner.identity().then((identity) => ({ identity, role: runner.config.role, name: runner.config.name }), () => undefined)));
     const factsOk = await this.refresher.refreshFacts(watched.filter((target) => target !== undefined), round, now);
     this.deps.observer.refreshFinished(factsOk && this.discoveryOk, this.config.discovery.length === 0 ? undefined : this.discovered);
     this.discoveryOk = true;

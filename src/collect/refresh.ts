@@ -1,10 +1,11 @@
-import type { DomainDetail, WorkflowSummary } from '../aws/catalogSources.js';
+import type { DomainDetail, DomainListing, WorkflowDetail, WorkflowKind, WorkflowSummary } from '../aws/catalogSources.js';
 import { errorReport, type ErrorReport } from '../aws/errors.js';
 import type { CallPacer } from '../aws/pacing.js';
 import type { AccountLookup, CatalogSource, SourceFactory } from '../aws/sourceFactory.js';
-import type { DiscoveryConfig, TargetConfig } from '../config/types.js';
+import type { DiscoveryConfig, RequiredTags, TargetConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { FailureLog, targetContext } from './failureLog.js';
+import { nextRuleBasedMatching } from './ruleBasedMatching.js';
 import type { TargetFacts } from './snapshot.js';
 import { identityKey, roleKey, targetRef, type RoleRef, type TargetIdentity } from '../model/target.js';
 import type { TargetKind } from '../model/kinds.js';
@@ -16,16 +17,25 @@ export interface RefreshDependencies {
   readonly logger: Logger;
 }
 
-/** A watched target whose facts to read: where it lives and under which role. */
+/** A watched target whose facts to read: where it lives, under which role, and the name its calls take (an ARN, for some). */
 export interface WatchedTarget {
   readonly identity: TargetIdentity;
   readonly role: RoleRef | undefined;
+  readonly name: string;
+}
+
+/** A resource a discovery found and did not keep, and why. */
+export interface LeftOut {
+  readonly target: TargetConfig;
+  readonly why: string;
 }
 
 /** The catalogue calls of one refresh, each made at most once however many discoveries and targets need it. */
 class RoundCache {
+  private readonly domainLists = new Map<string, Promise<DomainListing[]>>();
   private readonly domains = new Map<string, Promise<DomainDetail>>();
-  private readonly workflows = new Map<string, Promise<WorkflowSummary[]>>();
+  private readonly workflowLists = new Map<string, Promise<WorkflowSummary[]>>();
+  private readonly workflows = new Map<string, Promise<WorkflowDetail>>();
 
   constructor(private readonly deps: RefreshDependencies, private readonly signal: AbortSignal | undefined) {}
 
@@ -34,11 +44,15 @@ class RoundCache {
   }
 
   workflowList(region: string | undefined, role: RoleRef | undefined): Promise<WorkflowSummary[]> {
-    return this.once(this.workflows, scope(region, role), async () => (await this.catalog(region, role)).workflows(['matching', 'id_mapping'], this.signal));
+    return this.once(this.workflowLists, scope(region, role), async () => (await this.catalog(region, role)).workflows(['matching', 'id_mapping'], this.signal));
   }
 
-  async domainNames(region: string | undefined, role: RoleRef | undefined): Promise<string[]> {
-    return (await this.catalog(region, role)).domainNames(this.signal);
+  workflow(region: string | undefined, role: RoleRef | undefined, kind: WorkflowKind, name: string): Promise<WorkflowDetail> {
+    return this.once(this.workflows, `${scope(region, role)}\u0000${kind}\u0000${name}`, async () => (await this.catalog(region, role)).workflow(kind, name, this.signal));
+  }
+
+  domainList(region: string | undefined, role: RoleRef | undefined): Promise<DomainListing[]> {
+    return this.once(this.domainLists, scope(region, role), async () => (await this.catalog(region, role)).domains(this.signal));
   }
 
   /** The catalogue of a credential set and region, paced as the account and region it turns out to be. */
@@ -62,14 +76,32 @@ function scope(region: string | undefined, role: RoleRef | undefined): string {
   return `${region ?? ''}\u0000${roleKey(role)}`;
 }
 
-/** Does `name` pass a discovery's include and exclude patterns? */
-function wanted(name: string, spec: DiscoveryConfig): boolean {
-  return (spec.include === undefined || new RegExp(spec.include).test(name)) && (spec.exclude === undefined || !new RegExp(spec.exclude).test(name));
+/** Why `name` fails a discovery's include or exclude pattern, or undefined when it passes both. */
+function nameProblem(name: string, spec: DiscoveryConfig): string | undefined {
+  if (spec.include !== undefined && !new RegExp(spec.include).test(name)) return `name does not match include ${JSON.stringify(spec.include)}`;
+  if (spec.exclude !== undefined && new RegExp(spec.exclude).test(name)) return `name matches exclude ${JSON.stringify(spec.exclude)}`;
+  return undefined;
+}
+
+/** Why `tags` fail a discovery's `require_tags`, or undefined when they hold every one. */
+function tagProblem(tags: Readonly<Record<string, string>> | undefined, required: RequiredTags): string | undefined {
+  for (const [key, value] of required) {
+    const actual = tags?.[key];
+    if (actual === undefined) return `tag ${key} is missing`;
+    if (value !== null && actual !== value) return `tag ${key} is ${JSON.stringify(actual)}, not ${JSON.stringify(value)}`;
+  }
+  return undefined;
+}
+
+/** What one discovery found in one region: the targets it keeps, and the resources it left out with why. */
+interface Found {
+  readonly targets: TargetConfig[];
+  readonly leftOut: LeftOut[];
 }
 
 /**
  * Reads what changes slowly, every few collections: which domains and workflows exist (discovery), each
- * watched domain's settings and size (GetDomain) and each watched workflow's summary (List*Workflows).
+ * watched domain's settings and size (GetDomain) and each watched workflow's settings (Get*Workflow).
  * A failed read keeps what was known: discovery never drops a target because one List call failed.
  */
 export class Refresher {
@@ -94,30 +126,30 @@ export class Refresher {
    * The targets the discoveries find, or, for a discovery and region that could not be read, the ones found
    * last time: those are also `stale`, with why, so each can be reported as failing to refresh.
    */
-  async discover(specs: readonly DiscoveryConfig[], round: RoundCache): Promise<{ targets: TargetConfig[]; stale: { target: TargetConfig; error: ErrorReport }[]; ok: boolean }> {
+  async discover(specs: readonly DiscoveryConfig[], round: RoundCache): Promise<{ targets: TargetConfig[]; leftOut: LeftOut[]; stale: { target: TargetConfig; error: ErrorReport }[]; ok: boolean }> {
     let ok = true;
     const stale: { target: TargetConfig; error: ErrorReport }[] = [];
     const keys: string[] = [];
-    const found = await Promise.all(specs.flatMap((spec, index) => spec.regions.map(async (region) => {
+    const found = await Promise.all(specs.flatMap((spec, index) => spec.regions.map(async (region): Promise<Found> => {
       const key = `${index}\u0000${region ?? ''}`;
       keys.push(key);
       const context = { kinds: spec.kinds.join(','), aws_region: region };
       try {
-        const targets = await this.discoverIn(spec, region, round);
-        this.discovered.set(key, targets);
+        const found = await this.discoverIn(spec, region, round);
+        this.discovered.set(key, found.targets);
         this.discoveryFailures.succeeded(key, context);
-        return targets;
+        return found;
       } catch (err) {
         ok = false;
         this.discoveryFailures.failed(key, context, err);
         const kept = this.discovered.get(key) ?? [];
         const error = errorReport(err);
         stale.push(...kept.map((target) => ({ target, error })));
-        return kept;
+        return { targets: kept, leftOut: [] };
       }
     })));
     this.discoveryFailures.forgetAllBut(keys);
-    return { targets: found.flat(), stale, ok };
+    return { targets: found.flatMap((each) => each.targets), leftOut: found.flatMap((each) => each.leftOut), stale, ok };
   }
 
   /** Reads the facts of every watched target; a target whose read fails keeps its last facts. */
@@ -125,15 +157,15 @@ export class Refresher {
     let ok = true;
     const next = new Map<string, TargetFacts>();
     const read = new Map<string, ErrorReport | undefined>();
-    await Promise.all(watched.map(async ({ identity, role }) => {
+    await Promise.all(watched.map(async ({ identity, role, name }) => {
       const key = identityKey(identity);
       read.set(key, undefined);
       try {
         if (identity.kind === 'identity_resolution') {
-          next.set(key, { domain: await round.domain(identity.region, role, identity.target), readAt: now });
+          const domain = await round.domain(identity.region, role, identity.target);
+          next.set(key, { domain, ruleBasedMatching: nextRuleBasedMatching(this.facts.get(key)?.ruleBasedMatching, domain, now), readAt: now });
         } else {
-          const workflow = (await round.workflowList(identity.region, role)).find((w) => w.kind === identity.kind && w.name === identity.target);
-          next.set(key, { workflow, readAt: now });
+          next.set(key, { workflow: await round.workflow(identity.region, role, identity.kind, name), readAt: now });
         }
         this.factsFailures.succeeded(key, targetContext(identity));
       } catch (err) {
@@ -166,20 +198,38 @@ export class Refresher {
     return this.factsRead.get(identityKey(identity));
   }
 
-  private async discoverIn(spec: DiscoveryConfig, region: string | undefined, round: RoundCache): Promise<TargetConfig[]> {
-    const targets: TargetConfig[] = [];
-    const target = (kind: TargetKind, name: string): TargetConfig => ({ ...targetRef(kind, name, region, spec.role), ...(spec.expect ? { expect: spec.expect } : {}) });
+  private async discoverIn(spec: DiscoveryConfig, region: string | undefined, round: RoundCache): Promise<Found> {
+    const target = (kind: TargetKind, name: string): TargetConfig => ({
+      ...targetRef(kind, name, region, spec.role),
+      ...(spec.expect ? { expect: spec.expect } : {}),
+      ...(spec.tagLabels.length > 0 ? { tagLabels: spec.tagLabels } : {}),
+    });
+    const judged: { target: TargetConfig; why: string | undefined }[] = [];
     if (spec.kinds.includes('identity_resolution')) {
-      const names = (await round.domainNames(region, spec.role)).filter((name) => wanted(name, spec));
-      // ListDomains does not say whether identity resolution is on: GetDomain does (and feeds the domain's facts too).
-      const enabled = await Promise.all(names.map(async (name) => spec.allDomains || (await round.domain(region, spec.role, name)).Matching?.Enabled === true));
-      targets.push(...names.filter((_name, i) => enabled[i]).map((name) => target('identity_resolution', name)));
+      const domains = await round.domainList(region, spec.role);
+      judged.push(...await Promise.all(domains.map(async ({ name, tags }) => ({
+        target: target('identity_resolution', name),
+        why: nameProblem(name, spec) ?? tagProblem(tags, spec.requireTags) ?? (spec.allDomains ? undefined : await this.matchingProblem(round, region, spec.role, name)),
+      }))));
     }
     const workflowKinds = spec.kinds.filter((kind) => kind !== 'identity_resolution');
     if (workflowKinds.length > 0) {
-      const workflows = await round.workflowList(region, spec.role);
-      targets.push(...workflows.filter((w) => workflowKinds.includes(w.kind) && wanted(w.name, spec)).map((w) => target(w.kind, w.name)));
+      const workflows = (await round.workflowList(region, spec.role)).filter((w) => workflowKinds.includes(w.kind));
+      // List*Workflows carries no tags: only a name that passes the patterns costs a Get call, and the facts' refresh shares it.
+      judged.push(...await Promise.all(workflows.map(async ({ kind, name }) => ({
+        target: target(kind, name),
+        why: nameProblem(name, spec) ?? (spec.requireTags.size === 0 ? undefined : tagProblem((await round.workflow(region, spec.role, kind, name)).tags, spec.requireTags)),
+      }))));
     }
-    return targets;
+    return {
+      targets: judged.flatMap(({ target, why }) => (why === undefined ? [target] : [])),
+      leftOut: judged.flatMap(({ target, why }) => (why === undefined ? [] : [{ target, why }])),
+    };
+  }
+
+  /** ListDomains does not say whether identity resolution is on: GetDomain does (and feeds the domain's facts too). */
+  private async matchingProblem(round: RoundCache, region: string | undefined, role: RoleRef | undefined, name: string): Promise<string | undefined> {
+    const domain = await round.domain(region, role, name);
+    return domain.Matching?.Enabled === true ? undefined : 'identity resolution (Matching) is off; all_domains: true watches it anyway';
   }
 }

@@ -1,7 +1,8 @@
-import type { DomainDetail, WorkflowSummary } from '../aws/catalogSources.js';
+import type { DomainDetail, WorkflowDetail } from '../aws/catalogSources.js';
 import type { ErrorReport } from '../aws/errors.js';
 import type { JobDetailByKind } from '../aws/types.js';
 import type { TargetKind } from '../model/kinds.js';
+import type { RuleBasedMatchingState } from './ruleBasedMatching.js';
 
 /** Where a target lives: the labels every one of its series carries. */
 export interface TargetIdentity<K extends TargetKind = TargetKind> {
@@ -42,13 +43,15 @@ export interface TargetSnapshot<K extends TargetKind = TargetKind> {
   readonly lastFailureEnd: number | undefined;
   /** Undefined until the target's first successful collection. */
   readonly counters: FinishedCounters | undefined;
-  /** What GetDomain or List*Workflows last said about the target (refreshed every few collections). */
+  /** What GetDomain or Get*Workflow last said about the target (refreshed every few collections). */
   readonly facts?: TargetFacts | undefined;
+  /** The tag keys whose values label its info series (`tag_labels`). */
+  readonly tagKeys?: readonly string[] | undefined;
   /** What the target's newest runs say, whatever the per-job window holds: what the alerts stand on. */
   readonly runs?: RunSummary | undefined;
   /** When each problem is due to page for this target, and where that came from. */
   readonly expectations?: Expectations | undefined;
-  /** False while the target's facts (GetDomain, List*Workflows) or the discovery that found it fail to refresh. */
+  /** False while the target's facts (GetDomain, Get*Workflow) or the discovery that found it fail to refresh. */
   readonly refreshOk?: boolean | undefined;
   /** Why the last refresh of its facts, or the discovery that found it, failed. */
   readonly refreshError?: ErrorReport | undefined;
@@ -112,8 +115,11 @@ export interface Expected {
 
 /** A target's own thresholds: what its alerts compare with. */
 export interface Expectations {
-  /** Seconds between runs; a success is overdue past failedJobsToPage of them plus maxDuration (freshnessBudgetSeconds). */
-  readonly interval: Expected;
+  /**
+   * Seconds between runs; a success is overdue past failedJobsToPage of them plus maxDuration (freshnessBudgetSeconds).
+   * Undefined for an automatic workflow (AWS runs it when data arrives) until its config or history says.
+   */
+  readonly interval: Expected | undefined;
   /** Seconds a run may take. */
   readonly maxDuration: Expected;
   /** Seconds a job may wait (QUEUED, PENDING, or a scheduled run not started yet). */
@@ -130,12 +136,16 @@ export interface Expectations {
   readonly matchRateMinRatio: Expected;
   /** ...and above this multiple of it too high. */
   readonly matchRateMaxRatio: Expected;
+  /** Seconds a domain's enabled rule-based matching may stay PENDING or IN_PROGRESS. */
+  readonly ruleBasedMatchingMaxInactive: Expected;
 }
 
-/** A domain's settings and size, or a workflow's summary; undefined until first read. */
+/** A domain's settings and size, or a workflow's settings; undefined until first read. */
 export interface TargetFacts {
   readonly domain?: DomainDetail | undefined;
-  readonly workflow?: WorkflowSummary | undefined;
+  /** The domain's rule-based matching status and since when (undefined while it is off). */
+  readonly ruleBasedMatching?: RuleBasedMatchingState | undefined;
+  readonly workflow?: WorkflowDetail | undefined;
   /** Epoch seconds the facts were read at: the schedule's last and next run are reckoned from the collection's time. */
   readonly readAt: number;
 }

@@ -8,7 +8,8 @@ import type { TargetKind } from '../model/kinds.js';
 import { DOMAIN_NAME_MAX, isArn, nameProblem, parseIdMappingArn, targetKey, targetRef, WORKFLOW_NAME_MAX, type RoleRef } from '../model/target.js';
 import { expected, formatPath } from './issues.js';
 import { partitionOf, regionProblem } from './regions.js';
-import type { DiscoveryConfig, ExpectConfig, ExporterConfig, TargetConfig } from './types.js';
+import { tagKeyProblem, tagLabelName } from '../model/tags.js';
+import type { DiscoveryConfig, ExpectConfig, ExporterConfig, RequiredTags, TargetConfig } from './types.js';
 
 /** Per HTTP attempt to AWS, unless the schedule leaves less time. */
 const DEFAULT_REQUEST_TIMEOUT_SECONDS = 10;
@@ -78,6 +79,7 @@ const expectShape = z.strictObject({
   max_records_not_processed_ratio: ratio('a number from 0 and below 1, such as 0.05', (value) => value >= 0 && value < 1).optional(),
   match_rate_min_ratio: ratio('a number above 0 and below 1, such as 0.8', (value) => value > 0 && value < 1).optional(),
   match_rate_max_ratio: ratio('a number above 1, such as 1.25', (value) => value > 1 && Number.isFinite(value)).optional(),
+  rule_based_matching_max_inactive: positiveDuration('1d').optional(),
 }).transform((spec): ExpectConfig => ({
   interval: spec.interval,
   maxDuration: spec.max_duration,
@@ -88,7 +90,18 @@ const expectShape = z.strictObject({
   maxRecordsNotProcessedRatio: spec.max_records_not_processed_ratio,
   matchRateMinRatio: spec.match_rate_min_ratio,
   matchRateMaxRatio: spec.match_rate_max_ratio,
+  ruleBasedMatchingMaxInactive: spec.rule_based_matching_max_inactive,
 }));
+
+/** `tag_labels:`: the tag keys whose values become `tag_<key>` labels (tags are unbounded, so only those listed). */
+const tagKeys = z.array(checked(z.string(expected('a tag key')), tagKeyProblem), expected('a list of tag keys such as [team]'));
+
+/** `require_tags:` of a discover block: a key with a value must have that value; a key with none must be present. */
+const requiredTags = z.record(
+  checked(z.string(expected('a tag key')), tagKeyProblem),
+  z.string(expected('a tag value, or nothing for "any value"')).nullable(),
+  expected('a map of tag key to value, such as {team: payments}'),
+).transform((tags) => new Map(Object.entries(tags)));
 
 const ROLE_ARN = /^arn:aws(?:-us-gov|-cn)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
@@ -115,25 +128,35 @@ function roleOf(entry: RoleFields, ctx: z.RefinementCtx): RoleRef | undefined {
 /** A list entry that names one target: `{name, region?, role_arn?, external_id?, session_name?}`. */
 function targetEntry<Name extends z.ZodType<unknown, string>>(name: Name) {
   return z.strictObject(
-    { name, region: awsRegion.optional(), expect: expectShape.optional(), ...roleFields },
+    { name, region: awsRegion.optional(), expect: expectShape.optional(), tag_labels: tagKeys.optional(), ...roleFields },
     { error: (issue) => (issue.code === 'invalid_type' ? `expected a map with a name key, got ${describeValue(issue.input)}` : undefined) },
   );
 }
 
-/** What every target entry becomes: its configured name, own region, role and expectations. */
+/** What every target entry becomes: its configured name, own region, role, expectations and tag labels. */
 interface TargetEntry {
   readonly name: string;
   readonly region: string | undefined;
   readonly role: RoleRef | undefined;
   readonly expect: ExpectConfig | undefined;
+  readonly tagLabels: readonly string[] | undefined;
 }
 
-const byName = (entry: { name: string; region?: string | undefined; expect?: ExpectConfig | undefined } & RoleFields, ctx: z.RefinementCtx): TargetEntry => ({
-  name: entry.name,
+interface EntryFields extends RoleFields {
+  region?: string | undefined;
+  expect?: ExpectConfig | undefined;
+  tag_labels?: string[] | undefined;
+}
+
+/** An entry's fields besides its name, as a {@link TargetEntry} has them. */
+const entryFields = (entry: EntryFields, ctx: z.RefinementCtx): Omit<TargetEntry, 'name'> => ({
   region: entry.region,
   role: roleOf(entry, ctx),
   expect: entry.expect,
+  tagLabels: entry.tag_labels,
 });
+
+const byName = (entry: { name: string } & EntryFields, ctx: z.RefinementCtx): TargetEntry => ({ name: entry.name, ...entryFields(entry, ctx) });
 
 const domain = targetEntry(checked(nameString('a domain name'), (name) => nameProblem(name, DOMAIN_NAME_MAX))).transform(byName);
 
@@ -169,7 +192,7 @@ const idMappingWorkflow = targetEntry(idMappingWorkflowRef).transform((entry, ct
   }
   const problem = arnRegion === undefined ? undefined : regionProblem(arnRegion);
   if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: `the ARN's region: ${problem}`, input: text });
-  return { name: text, region: entry.region, role: roleOf(entry, ctx), expect: entry.expect };
+  return { name: text, ...entryFields(entry, ctx) };
 });
 
 /** A regular expression, checked to compile. */
@@ -187,6 +210,8 @@ const discoverFields = {
   include: pattern.optional(),
   exclude: pattern.optional(),
   expect: expectShape.optional(),
+  tag_labels: tagKeys.optional(),
+  require_tags: requiredTags.optional(),
   ...roleFields,
 };
 
@@ -219,6 +244,7 @@ const configShape = z.strictObject({
   endpoint_url: z.url({ protocol: /^https?$/, ...expected('an http(s) URL such as http://127.0.0.1:4566') }).optional(),
   refresh_every_collections: count(1).default(10),
   expect: expectShape.optional(),
+  tag_labels: tagKeys.optional(),
   customer_profiles: z.strictObject({ domains: z.array(domain).optional(), discover: profilesDiscovery.optional() }).optional(),
   entity_resolution: z
     .strictObject({
@@ -247,7 +273,8 @@ function toExporterConfig(config: ConfigShape, ctx: z.RefinementCtx): ExporterCo
       const first = firstPathByKey.get(key);
       if (first === undefined) firstPathByKey.set(key, formatPath([...path, index]));
       else ctx.addIssue({ code: 'custom', path: [...path, index], message: `duplicate target: same kind, name, region and credentials as ${first}` });
-      targets.push({ ...ref, ...(entry.expect ? { expect: entry.expect } : {}) });
+      const tagLabels = withTopLevel(config.tag_labels, entry.tagLabels);
+      targets.push({ ...ref, ...(entry.expect ? { expect: entry.expect } : {}), ...(tagLabels.length > 0 ? { tagLabels } : {}) });
       requireSamePartition(entry.role, [ref.region], [...path, index], ctx);
     });
   }
@@ -258,6 +285,11 @@ function toExporterConfig(config: ConfigShape, ctx: z.RefinementCtx): ExporterCo
   for (const { path, specs } of discoveries) {
     specs.forEach((spec, index) => { requireSamePartition(spec.role, spec.regions ?? [config.region], [...path, index], ctx); });
   }
+  refuseCollidingTagLabels([
+    { path: ['tag_labels'], keys: config.tag_labels },
+    ...lists.flatMap(({ path, entries = [] }) => entries.map((entry, index) => ({ path: [...path, index, 'tag_labels'], keys: entry.tagLabels }))),
+    ...discoveries.flatMap(({ path, specs }) => specs.map((spec, index) => ({ path: [...path, index, 'tag_labels'], keys: spec.tag_labels }))),
+  ], ctx);
   // A malformed schedule has been reported already; its interval bounds nothing then.
   const interval = cron.validate(config.schedule) ? scheduleIntervalSeconds(config.schedule) : Number.POSITIVE_INFINITY;
   if (config.request_timeout !== undefined && config.request_timeout >= interval) {
@@ -319,15 +351,63 @@ function requireSamePartition(role: RoleRef | undefined, regions: readonly (stri
   }
 }
 
+/** The top-level tag keys, then a target's or discover block's own, each once. */
+function withTopLevel(top: readonly string[] | undefined, own: readonly string[] | undefined): string[] {
+  return [...new Set([...(top ?? []), ...(own ?? [])])];
+}
+
+/**
+ * Refuses two tag keys that become one label (`team-name` and `team_name` are both `tag_team_name`): their
+ * values would overwrite each other on the info series. Checked over the whole config, as every target's info
+ * series of a kind is one family.
+ */
+function refuseCollidingTagLabels(lists: readonly { path: readonly (string | number)[]; keys: readonly string[] | undefined }[], ctx: z.RefinementCtx): void {
+  const firstByLabel = new Map<string, { key: string; path: string }>();
+  for (const { path, keys = [] } of lists) {
+    keys.forEach((key, index) => {
+      const label = tagLabelName(key);
+      const first = firstByLabel.get(label);
+      if (first === undefined) firstByLabel.set(label, { key, path: formatPath([...path, index]) });
+      else if (first.key !== key) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, index],
+          message: `tag keys ${JSON.stringify(key)} and ${JSON.stringify(first.key)} (${first.path}) both become the label ${label}: keep one`,
+          input: key,
+        });
+      }
+    });
+  }
+}
+
+/** What both kinds of discover block hold, as parsed. */
+interface DiscoverBlock {
+  readonly regions?: string[] | undefined;
+  readonly include?: string | undefined;
+  readonly exclude?: string | undefined;
+  readonly role: RoleRef | undefined;
+  readonly expect?: ExpectConfig | undefined;
+  readonly tag_labels?: string[] | undefined;
+  readonly require_tags?: RequiredTags | undefined;
+}
+
 /** Both discovery blocks as one list; a region left out is the top-level one (or the SDK's). */
 function discoveryConfigs(config: ConfigShape): DiscoveryConfig[] {
-  const regions = (listed: readonly string[] | undefined): (string | undefined)[] => [...(listed ?? [config.region])];
+  const discoveryFields = (spec: DiscoverBlock): Omit<DiscoveryConfig, 'kinds' | 'allDomains'> => ({
+    regions: [...(spec.regions ?? [config.region])],
+    include: spec.include,
+    exclude: spec.exclude,
+    role: spec.role,
+    expect: spec.expect,
+    tagLabels: withTopLevel(config.tag_labels, spec.tag_labels),
+    requireTags: spec.require_tags ?? new Map(),
+  });
   return [
     ...(config.customer_profiles?.discover ?? []).map((spec): DiscoveryConfig => ({
-      kinds: ['identity_resolution'], regions: regions(spec.regions), include: spec.include, exclude: spec.exclude, allDomains: spec.all_domains, role: spec.role, expect: spec.expect,
+      kinds: ['identity_resolution'], allDomains: spec.all_domains, ...discoveryFields(spec),
     })),
     ...(config.entity_resolution?.discover ?? []).map((spec): DiscoveryConfig => ({
-      kinds: spec.kinds, regions: regions(spec.regions), include: spec.include, exclude: spec.exclude, allDomains: false, role: spec.role, expect: spec.expect,
+      kinds: spec.kinds, allDomains: false, ...discoveryFields(spec),
     })),
   ];
 }

@@ -24,13 +24,20 @@ export interface ExpectConfig {
   readonly matchRateMinRatio?: number | undefined;
   /** ...and above this multiple of it too high (x > 1). */
   readonly matchRateMaxRatio?: number | undefined;
+  /** Longest a domain's enabled rule-based matching may stay PENDING or IN_PROGRESS. */
+  readonly ruleBasedMatchingMaxInactive?: number | undefined;
 }
 
 /** One domain (identity_resolution) or workflow (matching, id_mapping) to poll, with what is expected of it. */
 export interface TargetConfig extends TargetRef {
   /** The target's own `expect:`, over its discover block's. */
   readonly expect?: ExpectConfig | undefined;
+  /** Tag keys that become `tag_<key>` labels on its info series: the top-level list and its own (or its discover block's). */
+  readonly tagLabels?: readonly string[] | undefined;
 }
+
+/** A tag a discovered resource must have: with this value, or (null) with any value. */
+export type RequiredTags = ReadonlyMap<string, string | null>;
 
 /** Where to look for targets beyond the listed ones, and which to keep. */
 export interface DiscoveryConfig {
@@ -46,6 +53,10 @@ export interface DiscoveryConfig {
   readonly role: RoleRef | undefined;
   /** Given to every target this discovery finds. */
   readonly expect: ExpectConfig | undefined;
+  /** Given to every target this discovery finds: the top-level list and the block's own. */
+  readonly tagLabels: readonly string[];
+  /** Tags a resource must have to be watched (empty: none). */
+  readonly requireTags: RequiredTags;
 }
 
 /** The validated configuration, with defaults applied. */

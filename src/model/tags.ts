@@ -6,6 +6,9 @@
 /** The prefix of every label made from a tag key. */
 export const TAG_LABEL_PREFIX = 'tag_';
 
+/** How a family's declared label names stand for its tag labels, which the config decides (last, any number). */
+export const TAG_LABELS_PLACEHOLDER = `${TAG_LABEL_PREFIX}<key>`;
+
 /**
  * The label a tag key becomes: `tag_` and the key, with every character a label name cannot hold (AWS allows
  * `+-=._:/@`, spaces and any letter) replaced by `_`.

@@ -87,6 +87,7 @@ const HISTORY = {
     volumeMinRatio: { value: 0.25, source: 'config' }, volumeMaxRatio: { value: 1.5, source: 'default' },
     failedJobsToPage: { value: 1, source: 'schedule' }, maxRecordsNotProcessedRatio: { value: 0.07, source: 'history' },
     matchRateMinRatio: { value: 0.8, source: 'default' }, matchRateMaxRatio: { value: 1.5, source: 'config' },
+    ruleBasedMatchingMaxInactive: { value: 86400, source: 'default' },
   },
 } as const;
 
@@ -144,7 +145,7 @@ const MATCHING_WORKFLOW = target('matching', 'dedupe', {
     statisticSums: new Map([['records_processed', 12_000], ['records_not_processed', 40]]),
   },
   runs: runs('FAILED', { id: 'e'.repeat(32), status: 'FAILED', message: 'Access denied to s3://input/matching/' }, { input_records: [1000, 990], records_processed: [1000, 985], match_ids: [310, 300], match_rate: [0.31, 0.3], records_not_processed_ratio: [0, 0.005] }),
-  facts: { readAt: T - 3600, workflow: { kind: 'matching', name: 'dedupe', resolutionType: 'RULE_MATCHING', updatedAt: date(T - 10 * 86_400) } },
+  facts: { readAt: T - 3600, workflow: { kind: 'matching', name: 'dedupe', resolutionType: 'RULE_MATCHING', incrementalRunType: undefined, outputKinds: ['s3'], updatedAt: date(T - 10 * 86_400), tags: { team: 'data-platform' } } },
 });
 
 const ID_MAPPING_WORKFLOW = target('id_mapping', 'crm-to-ads', {
@@ -155,7 +156,7 @@ const ID_MAPPING_WORKFLOW = target('id_mapping', 'crm-to-ads', {
     statisticSums: new Map([['records_processed', 29_700], ['records_not_processed', 300]]),
   },
   runs: runs('SUCCEEDED', { id: 'f'.repeat(32), status: 'SUCCEEDED' }, { input_records: [1000, 1000], records_processed: [990, 995], mapped_records: [800, 790], match_rate: [0.8, 0.79], records_not_processed_ratio: [0.01, 0.005] }),
-  facts: { readAt: T - 3600, workflow: { kind: 'id_mapping', name: 'crm-to-ads', resolutionType: undefined, updatedAt: date(T - 20 * 86_400) } },
+  facts: { readAt: T - 3600, workflow: { kind: 'id_mapping', name: 'crm-to-ads', resolutionType: 'PROVIDER', incrementalRunType: 'ON_DEMAND', outputKinds: ['s3'], updatedAt: date(T - 20 * 86_400), tags: { team: 'marketing-analytics' } } },
 });
 
 /** A target's newest job still waiting (started 5 minutes ago or due then) or running for 30 minutes. */

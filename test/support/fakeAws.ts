@@ -1,4 +1,4 @@
-import type { DomainDetail, WorkflowSummary } from '../../src/aws/catalogSources.js';
+import type { DomainDetail, WorkflowDetail } from '../../src/aws/catalogSources.js';
 import type { AccountLookup, CatalogSource, SourceFactory } from '../../src/aws/sourceFactory.js';
 import type { CallGate } from '../../src/aws/sources.js';
 import type { JobDetailByKind, JobSource, JobSummary } from '../../src/aws/types.js';
@@ -25,7 +25,8 @@ export class FakeAws implements SourceFactory, AccountLookup {
   readonly calls: string[] = [];
   private readonly jobsByTarget = new Map<string, FakeJob[]>();
   readonly domains = new Map<string, DomainDetail>();
-  workflowList: WorkflowSummary[] = [];
+  /** The workflows as Get*Workflow answers them; List*Workflows lists their kind and name. */
+  workflowList: WorkflowDetail[] = [];
   /** An operation (`ListDomains`) or a target (`matching/dedupe`) that fails with this error until removed. */
   readonly failures = new Map<string, Error>();
 
@@ -49,13 +50,18 @@ export class FakeAws implements SourceFactory, AccountLookup {
 
   catalog(_region: string | undefined, _role: RoleRef | undefined, gate: CallGate): CatalogSource {
     return {
-      domainNames: (signal) => gate('ListDomains', () => this.answer('ListDomains', '*', () => [...this.domains.keys()]), signal),
+      domains: (signal) => gate('ListDomains', () => this.answer('ListDomains', '*', () => [...this.domains].map(([name, domain]) => ({ name, tags: domain.Tags }))), signal),
       domain: (name, signal) => gate('GetDomain', () => this.answer('GetDomain', `identity_resolution/${name}`, () => {
         const domain = this.domains.get(name);
         if (!domain) throw awsError('ResourceNotFoundException', `no domain ${name}`);
         return domain;
       }), signal),
-      workflows: (kinds, signal) => gate('ListWorkflows', () => this.answer('ListWorkflows', '*', () => this.workflowList.filter((workflow) => kinds.includes(workflow.kind))), signal),
+      workflows: (kinds, signal) => gate('ListWorkflows', () => this.answer('ListWorkflows', '*', () => this.workflowList.filter((workflow) => kinds.includes(workflow.kind)).map(({ kind, name }) => ({ kind, name }))), signal),
+      workflow: (kind, name, signal) => gate('GetWorkflow', () => this.answer('GetWorkflow', `${kind}/${name}`, () => {
+        const workflow = this.workflowList.find((candidate) => candidate.kind === kind && candidate.name === name);
+        if (!workflow) throw awsError('ResourceNotFoundException', `no workflow ${name}`);
+        return workflow;
+      }), signal),
     };
   }
 
