@@ -77,10 +77,9 @@ function seedingGets(kind: TargetKind, { window, successes }: WindowFacts, read:
 /**
  * Calls that are not per job but per refresh: they count in the minimum of the round they happen in.
  * - The account lookup: one STS GetCallerIdentity, at the first collection.
- * - Every `refresh_every_collections` collections, the first one included: one GetDomain per watched domain,
- *   and per account and region the pages of ListMatchingWorkflows and ListIdMappingWorkflows that list the
- *   region's workflows of each kind watched there (the fleet's own: the bench watches all of them).
- * Discovery (ListDomains, and the same List*Workflows) would add its pages here; the bench configures none.
+ * - Every `refresh_every_collections` collections, the first one included: one GetDomain per watched domain
+ *   and one GetMatchingWorkflow or GetIdMappingWorkflow per watched workflow.
+ * Discovery (ListDomains, List*Workflows) would add its pages here; the bench configures none.
  */
 function refreshCalls(world: World): QuotaCalls[] {
   const { config, simulator } = world;
@@ -92,18 +91,14 @@ function refreshCalls(world: World): QuotaCalls[] {
   const regions = new Set(config.targets.map((target) => target.region ?? ''));
   for (const region of regions) {
     const count = (kind: TargetKind): number => config.targets.filter((target) => target.kind === kind && (target.region ?? '') === region).length;
-    const pages = (workflows: number): number => (workflows === 0 ? 0 : Math.ceil(workflows / WORKFLOW_PAGE_SIZE));
     calls.push(
       { accountId, region, operation: 'GetDomain', calls: count('identity_resolution') },
-      { accountId, region, operation: 'ListMatchingWorkflows', calls: pages(count('matching')) },
-      { accountId, region, operation: 'ListIdMappingWorkflows', calls: pages(count('id_mapping')) },
+      { accountId, region, operation: 'GetMatchingWorkflow', calls: count('matching') },
+      { accountId, region, operation: 'GetIdMappingWorkflow', calls: count('id_mapping') },
     );
   }
   return calls.filter((call) => call.calls > 0);
 }
-
-/** List*Workflows return at most 25 workflows a page. */
-const WORKFLOW_PAGE_SIZE = 25;
 
 /** Fastest a set of calls can go at `rate` per (account, region, operation): the busiest quota, plus one round trip. */
 export function quotaBoundSeconds(calls: readonly QuotaCalls[], rate: number, latencyMs: number): number {
