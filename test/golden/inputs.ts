@@ -129,10 +129,15 @@ const DOMAIN = target('identity_resolution', 'retail-us', {
         JobSchedule: { DayOfTheWeek: 'WEDNESDAY', Time: '02:30' },
         AutoMerging: { Enabled: true, ConflictResolution: { ConflictResolvingModel: 'RECENCY' } },
       },
-      RuleBasedMatching: { Enabled: false },
+      RuleBasedMatching: { Enabled: true, Status: 'IN_PROGRESS' },
       Stats: { ProfileCount: 125_000, MeteringProfileCount: 120_000, ObjectCount: 480_000, TotalSize: 987_654_321 },
+      DataStore: { Enabled: true, Readiness: { ProgressPercentage: 40, Message: 'Ingesting existing profiles' } },
+      // Only the allow-listed keys (tagKeys) become labels: `internal` stays out.
+      Tags: { team: 'data-platform', 'cost-center': 'cc-42', internal: 'do-not-export' },
     },
+    ruleBasedMatching: { status: 'IN_PROGRESS', since: T - 2 * 86_400, inactiveSince: T - 3 * 86_400 },
   },
+  tagKeys: ['team', 'cost-center'],
 });
 
 const MATCHING_WORKFLOW = target('matching', 'dedupe', {
@@ -145,7 +150,8 @@ const MATCHING_WORKFLOW = target('matching', 'dedupe', {
     statisticSums: new Map([['records_processed', 12_000], ['records_not_processed', 40]]),
   },
   runs: runs('FAILED', { id: 'e'.repeat(32), status: 'FAILED', message: 'Access denied to s3://input/matching/' }, { input_records: [1000, 990], records_processed: [1000, 985], match_ids: [310, 300], match_rate: [0.31, 0.3], records_not_processed_ratio: [0, 0.005] }),
-  facts: { readAt: T - 3600, workflow: { kind: 'matching', name: 'dedupe', resolutionType: 'RULE_MATCHING', incrementalRunType: undefined, outputKinds: ['s3'], updatedAt: date(T - 10 * 86_400), tags: { team: 'data-platform' } } },
+  facts: { readAt: T - 3600, workflow: { kind: 'matching', name: 'dedupe', resolutionType: 'RULE_MATCHING', incrementalRunType: 'IMMEDIATE', outputKinds: ['customer_profiles', 's3'], updatedAt: date(T - 10 * 86_400), tags: { team: 'data-platform' } } },
+  tagKeys: ['team'],
 });
 
 const ID_MAPPING_WORKFLOW = target('id_mapping', 'crm-to-ads', {
@@ -157,6 +163,7 @@ const ID_MAPPING_WORKFLOW = target('id_mapping', 'crm-to-ads', {
   },
   runs: runs('SUCCEEDED', { id: 'f'.repeat(32), status: 'SUCCEEDED' }, { input_records: [1000, 1000], records_processed: [990, 995], mapped_records: [800, 790], match_rate: [0.8, 0.79], records_not_processed_ratio: [0.01, 0.005] }),
   facts: { readAt: T - 3600, workflow: { kind: 'id_mapping', name: 'crm-to-ads', resolutionType: 'PROVIDER', incrementalRunType: 'ON_DEMAND', outputKinds: ['s3'], updatedAt: date(T - 20 * 86_400), tags: { team: 'marketing-analytics' } } },
+  tagKeys: ['team'],
 });
 
 /** A target's newest job still waiting (started 5 minutes ago or due then) or running for 30 minutes. */
