@@ -70,6 +70,8 @@ export async function startDemo(): Promise<Demo> {
   });
   const targets: TargetConfig[] = DEMO_TARGETS.map(({ kind, name, region, role }) => ({
     ...targetRef(kind, name, region, role),
+    // Every demo domain and workflow carries its owning team's tag, as alert routing by owner expects.
+    tagLabels: ['team'],
     // AWS runs a domain's identity resolution weekly, on its schedule, and the exporter holds a domain to that;
     // the demo's domains run every simulated hour (a real minute), so their expectations say so.
     ...(kind === 'identity_resolution' ? { expect: { interval: DEMO_JOB_INTERVAL_SECONDS / DEMO_TIME_SCALE } } : {}),

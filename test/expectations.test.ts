@@ -47,6 +47,17 @@ describe('a target\'s expectations', () => {
     expect(outage.interval?.value, 'one long outage does not stretch the interval beyond 2 x the median').to.equal(2 * DAY);
   });
 
+  it('give an automatic (IMMEDIATE) workflow no default interval: only its config or its history set one', () => {
+    const quiet = expectationsOf({ target: undefined, global: {}, scheduledInterval: undefined, history: history([HOUR]), automatic: true });
+    expect(quiet.interval, 'AWS runs it when data arrives: no fixed interval to miss').to.equal(undefined);
+    expect(quiet.failedJobsToPage).to.deep.equal({ value: 3, source: 'default' });
+    expect(quiet.maxDuration.source, 'its other thresholds keep their defaults').to.equal('default');
+    const busy = expectationsOf({ target: undefined, global: {}, scheduledInterval: undefined, history: history([HOUR, HOUR, HOUR]), automatic: true });
+    expect(busy.interval).to.deep.equal({ value: HOUR, source: 'history' });
+    const configured = expectationsOf({ target: undefined, global: { interval: DAY }, scheduledInterval: undefined, history: undefined, automatic: true });
+    expect(configured.interval).to.deep.equal({ value: DAY, source: 'config' });
+  });
+
   it('need three runs before history counts', () => {
     const young = expectationsOf({ target: undefined, global: {}, scheduledInterval: undefined, history: history([HOUR], [60, 60]) });
     expect(young.interval?.source).to.equal('default');
