@@ -87,7 +87,7 @@ class KindAlerts {
   }
 
   private alert(spec: Omit<AlertSpec, 'labels'>): AlertRule {
-    return this.context.targetAlert({ ...spec, labels: { kind: this.kind } });
+    return this.context.targetAlert({ ...spec, expr: this.context.withTagLabels(this.kind, spec.expr), labels: { kind: this.kind } });
   }
 
   // ---------------------------------------------------------------------------------------- conditions
