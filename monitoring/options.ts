@@ -1,9 +1,11 @@
 /**
  * What a user changes when rendering the monitoring package for their setup: the scrape selector every rule
- * selects with, where the runbook lives, alert severities, and the dashboards' refresh.
+ * selects with, where the runbook lives, alert severities, the tag labels the alerts carry, and the dashboards'
+ * refresh.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { tagKeyProblem, tagLabelName } from '../src/model/tags.js';
 
 export type Severity = 'critical' | 'warning' | 'info';
 export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
@@ -15,6 +17,11 @@ export interface MonitoringOptions {
   readonly runbookUrl: string;
   /** Severity overrides by alert name. */
   readonly severities: ReadonlyMap<string, Severity>;
+  /**
+   * AWS tag keys whose labels (`tag_<key>`, from the targets' info series) every alert about a target carries,
+   * for Alertmanager to route on; none by default.
+   */
+  readonly tagKeys: readonly string[];
   /** How often the dashboards refresh, as Grafana writes it (30s, 1m). */
   readonly refresh: string;
 }
@@ -42,7 +49,7 @@ export function runbookUrlFromPackage(packageJson: string = readFileSync(new URL
 
 /** The shipped rendering: the default selector, the repository's runbook, the severities as written, a 30 s refresh. */
 export function defaultOptions(runbookUrl: string = runbookUrlFromPackage()): MonitoringOptions {
-  return { selector: DEFAULT_SELECTOR, runbookUrl, severities: new Map(), refresh: '30s' };
+  return { selector: DEFAULT_SELECTOR, runbookUrl, severities: new Map(), tagKeys: [], refresh: '30s' };
 }
 
 /** One PromQL label matcher with a double-quoted value: name, operator, "value" (backslash escapes allowed). */
@@ -64,6 +71,23 @@ export function selectorProblem(selector: string): string | undefined {
 /** Why a runbook address cannot be used, or undefined. */
 export function runbookUrlProblem(url: string): string | undefined {
   if (!/^https?:\/\/[^\s#]+$/.test(url)) return 'expected an http(s) address without spaces or a #fragment';
+  return undefined;
+}
+
+/**
+ * Why these tag keys cannot label the alerts, or undefined when they can: each must make a label, and no two the
+ * same one, as the exporter's `tag_labels` requires, or a label would not say which key it holds.
+ */
+export function tagKeysProblem(keys: readonly string[]): string | undefined {
+  const byLabel = new Map<string, string>();
+  for (const key of keys) {
+    const problem = tagKeyProblem(key);
+    if (problem !== undefined) return problem;
+    const label = tagLabelName(key);
+    const other = byLabel.get(label);
+    if (other !== undefined) return `${JSON.stringify(other)} and ${JSON.stringify(key)} both become the label ${label}`;
+    byLabel.set(label, key);
+  }
   return undefined;
 }
 

@@ -19,14 +19,26 @@ describe('the example Alertmanager route', () => {
     expect(amtool('check-config', EXAMPLE)).to.contain('SUCCESS');
   });
 
-  it('routes every shipped alert to the team: critical ones to the pager, the rest to chat', () => {
+  /** The receiver the example routes an alert with these labels to. */
+  const receiverOf = (labels: Readonly<Record<string, string>>): string => amtool('config', 'routes', 'test', `--config.file=${EXAMPLE}`, ...Object.entries(labels).map(([name, value]) => `${name}=${value}`));
+  const teamReceiver = (team: string, severity: string): string => `${team}-${severity === 'critical' ? 'pager' : 'chat'}`;
+
+  it('routes every shipped alert (untagged) to the data platform team: critical ones to the pager, the rest to chat', () => {
     const doc = parse(readFileSync('prometheus/alerts.yml', 'utf8')) as { groups: { rules: AlertRule[] }[] };
     const alerts = doc.groups.flatMap((group) => group.rules).filter((rule) => rule.alert !== undefined);
     expect(alerts.length).to.be.greaterThan(10);
     for (const { alert = '', labels } of alerts) {
       const severity = labels?.severity ?? '';
-      const receiver = amtool('config', 'routes', 'test', `--config.file=${EXAMPLE}`, `alertname=${alert}`, `severity=${severity}`);
-      expect(receiver, `${alert} (${severity})`).to.equal(severity === 'critical' ? 'data-platform-pager' : 'data-platform-chat');
+      expect(receiverOf({ alertname: alert, severity }), `${alert} (${severity})`).to.equal(teamReceiver('data-platform', severity));
+    }
+  });
+
+  it('routes an alert with tag_team to that team, critical ones to its pager, and one of a team it does not name to the data platform team', () => {
+    const owners: Readonly<Record<string, string>> = { 'marketing-analytics': 'marketing-analytics', 'data-platform': 'data-platform', 'someone-else': 'data-platform' };
+    for (const severity of ['critical', 'warning', 'info']) {
+      for (const [team, owner] of Object.entries(owners)) {
+        expect(receiverOf({ alertname: 'AWSResolutionMatchingJobFailed', severity, tag_team: team }), `tag_team=${team} (${severity})`).to.equal(teamReceiver(owner, severity));
+      }
     }
   });
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ALERTS_FILE = join(ROOT, 'prometheus', 'alerts.yml');
 const RULES_FILE = join(ROOT, 'prometheus', 'rules.yml');
 const TESTS_DIR = join(ROOT, 'prometheus', 'tests');
+/** Rule unit tests of the rules rendered with {@link TAG_KEYS}, not of the shipped ones. */
+const TAGGED_TESTS = 'tag-labels';
+const TAG_KEYS = ['team', 'cost-center'];
 const RUNBOOK_FILE = join(ROOT, 'docs', 'runbook.md');
 /** Where package.json says the repository lives (the README tells users to point it at their copy). */
 const RUNBOOK_URL = 'https://github.com/aws-resolution-exporter/aws-resolution-exporter/blob/main/docs/runbook.md';
@@ -371,6 +374,72 @@ describe('Prometheus rules (prometheus/)', () => {
       expect(renderMain(['--severity=AWSResolutionNoSuchAlert=critical', '--check'], (t) => out.push(t), (t) => err.push(t))).to.equal(2);
       expect(renderMain(['--bogus'], (t) => out.push(t), (t) => err.push(t))).to.equal(2);
       expect(err.join('')).to.contain('names no shipped alert: AWSResolutionNoSuchAlert').and.to.contain('Usage: render-monitoring');
+    });
+
+    describe('--tag-labels', () => {
+      /** Each kind's info series, as a join names it. */
+      const INFO: Readonly<Record<string, string>> = {
+        identity_resolution: 'aws_customer_profiles_domain_info{job="aws-resolution-exporter"}',
+        matching: 'aws_entity_resolution_workflow_info{job="aws-resolution-exporter", kind="matching"}',
+        id_mapping: 'aws_entity_resolution_workflow_info{job="aws-resolution-exporter", kind="id_mapping"}',
+      };
+      const tagged = (): Map<string, string> => renderMonitoring({ ...defaultOptions(), tagKeys: TAG_KEYS });
+
+      it('carries the tag labels onto every alert about a target, joining its kind\'s info series per process, and changes nothing else', () => {
+        const files = tagged();
+        const rules = rulesOf(ruleFile(files.get(ALERTS) ?? ''));
+        const shipped = alertRules();
+        expect(rules.map(ruleName)).to.deep.equal(shipped.map(ruleName));
+        for (const [i, rule] of rules.entries()) {
+          const name = ruleName(rule);
+          const { expr: _expr, ...rest } = rule;
+          const { expr: shippedExpr, ...shippedRest } = shipped[i] ?? { expr: '' };
+          expect(rest, name).to.deep.equal(shippedRest);
+          if (PROCESS_ALERTS.has(name)) {
+            expect(rule.expr, name).to.equal(shippedExpr);
+            continue;
+          }
+          const joins = [...rule.expr.matchAll(/\* on \(job, instance, aws_account_id, aws_region, (?:domain|workflow)\) group_left \(tag_team, tag_cost_center\)\n\s*(.+)\n/g)].map((m) => m[1]);
+          const kind = rule.labels?.kind;
+          expect(joins, name).to.deep.equal(kind === undefined ? Object.values(INFO) : [INFO[kind]]);
+          expect(rule.expr, name).to.match(/^max without \(instance, pod\) \(\n/);
+        }
+        expect(readFileSync(ALERTS_FILE, 'utf8')).to.not.contain('group_left (tag_');
+        expect(files.get(ALERTS)).to.contain('Selector job="aws-resolution-exporter"; runbook').and.to.contain('; tag labels tag_team, tag_cost_center.');
+        const shippedFiles = renderMonitoring(defaultOptions());
+        expect(parse(files.get(RECORDING) ?? '')).to.deep.equal(parse(shippedFiles.get(RECORDING) ?? ''));
+        for (const [name, text] of files) {
+          if (![ALERTS, RECORDING, PROMETHEUS_RULE_FILE].includes(name)) expect(text === shippedFiles.get(name), name).to.equal(true);
+        }
+      });
+
+      it(`passes prometheus/tests/${TAGGED_TESTS} (tags carried; a target without an info series still alerted) and, without info series, every other rule unit test`, function () {
+        this.timeout(60_000);
+        const dir = mkdtempSync(join(tmpdir(), 'are-render-'));
+        try {
+          const err: string[] = [];
+          expect(renderMain([`--out=${dir}`, `--tag-labels=${TAG_KEYS.join(',')}`], () => undefined, (t) => err.push(t)), err.join('')).to.equal(0);
+          cpSync(TESTS_DIR, join(dir, 'prometheus', 'tests'), { recursive: true });
+          const taggedTests = readdirSync(join(TESTS_DIR, TAGGED_TESTS)).filter((name) => name.endsWith('.yml')).map((name) => join(dir, 'prometheus', 'tests', TAGGED_TESTS, name));
+          expect(taggedTests).to.not.be.empty;
+          const files = [...taggedTests, ...ruleTestFiles().map((file) => join(dir, 'prometheus', 'tests', file.slice(TESTS_DIR.length + 1)))];
+          const { status, output } = promtool('test', 'rules', ...files);
+          expect(status, output).to.equal(0);
+          expect(output.match(/SUCCESS/g) ?? []).to.have.length(files.length);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+
+      it('refuses a tag key that makes no label and two keys that make the same, in one line, exiting 2', () => {
+        expect(optionsFromArgs({ 'tag-labels': 'team, cost-center' })).to.deep.include({ tagKeys: ['team', 'cost-center'] });
+        expect(optionsFromArgs({ 'tag-labels': 'team,,owner' })).to.equal('--tag-labels "team,,owner": a tag key cannot be empty');
+        expect(optionsFromArgs({ 'tag-labels': '--' })).to.equal('--tag-labels "--": "--" becomes the label tag___, which names nothing: a tag key needs a letter or digit (a-z, A-Z, 0-9)');
+        expect(optionsFromArgs({ 'tag-labels': 'team,team' })).to.equal('--tag-labels "team,team": "team" and "team" both become the label tag_team');
+        const err: string[] = [];
+        expect(renderMain(['--check', '--tag-labels=cost-center,cost_center'], () => undefined, (t) => err.push(t))).to.equal(2);
+        expect(err).to.deep.equal(['render-monitoring: --tag-labels "cost-center,cost_center": "cost-center" and "cost_center" both become the label tag_cost_center\n']);
+      });
     });
 
     it('works through npm from the command line', function () {

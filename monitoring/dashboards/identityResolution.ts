@@ -65,6 +65,30 @@ function domainPanel(): table.PanelBuilder {
     .sortBy(sortedBy('Profiles', true));
 }
 
+/** A series of a domain's rule-based matching (GetDomain RuleBasedMatching, as the exporter has seen it change). */
+const ruleBasedMatching = (suffix: string): string => selector(`aws_customer_profiles_rule_based_matching_${suffix}`, scopeOf(kind));
+
+function ruleBasedMatchingPanel(): table.PanelBuilder {
+  return tablePanel(
+    'Rule-based matching and data store',
+    'Per domain, from GetDomain (refreshed every refresh_every_collections collections): the status of its rule-based matching while it is on (PENDING waits an hour on an existing domain; IN_PROGRESS evaluates the existing data, and the configuration cannot change meanwhile; ACTIVE: its rules are in use) and since when; how long it has not been ACTIVE against how long it may not be (expect: rule_based_matching_max_inactive, 1 day by default), which AWSResolutionRuleBasedMatchingNotActive alerts on; and whether the domain\'s data store is on, how ready it is, and AWS\'s message about its readiness.',
+    [
+      ...targetColumns(kind),
+      { expr: `${ruleBasedMatching('status')} == 1` },
+      { label: 'status', name: 'Rule-based matching', properties: [unitIs(units.String), mappedAs(valueMappings(['PENDING', 'PENDING', 'orange'], ['IN_PROGRESS', 'IN_PROGRESS', 'orange'], ['ACTIVE', 'ACTIVE', 'green'])), COLOR_TEXT] },
+      { expr: `${ruleBasedMatching('status_since_timestamp_seconds')} * 1000`, name: 'In status since', properties: [unitIs(units.DatetimeISO)] },
+      { expr: `time() - ${ruleBasedMatching('inactive_since_timestamp_seconds')}`, name: 'Not ACTIVE for', properties: [unitIs(units.Seconds)] },
+      { expr: ruleBasedMatching('expected_max_inactive_seconds'), name: 'May not be ACTIVE for', properties: [unitIs(units.Seconds)], ownLabels: { source: 'Source' } },
+      { expr: domainSeries('data_store_enabled'), name: 'Data store', properties: ON_OFF },
+      { expr: domainSeries('data_store_readiness_ratio'), name: 'Data store ready', properties: [unitIs(units.PercentUnit)] },
+      { expr: domainSeries('data_store_readiness_info') },
+      { label: 'message', name: 'Readiness message', properties: [unitIs(units.String)] },
+    ],
+  )
+    .unit(units.NoUnit)
+    .sortBy(sortedBy('Not ACTIVE for', true));
+}
+
 function statisticsPerJobPanel(): table.PanelBuilder {
   return tablePanel('Profiles reviewed, matches found and merges done per job', 'The job statistics of each job within the lookback (JobStats), newest first.', [
     ...jobColumns(kind),
@@ -129,6 +153,7 @@ export function identityResolutionDashboard(): DashboardBuilder {
     row('Schedule and domain'),
     schedulePanel().span(24).height(7),
     domainPanel().span(24).height(7),
+    ruleBasedMatchingPanel().span(24).height(7),
     row('Jobs'),
     jobDurationPanel(kind).span(8).height(10),
     statisticsPerJobPanel().span(16).height(10),

@@ -37,16 +37,18 @@ function targetHealthAlerts(context: RuleContext): AlertRule[] {
     ' AWS answered: {{ . | first | label "message" }}',
     otherwise,
   );
-  /** The target's collections have failed longer than its expected interval (at least 15 minutes); the value is for how long. */
-  const downTooLong = perKind((kind, targetLabel) => {
+  /** The kind's targets whose collections have failed longer than their expected interval (at least 15 minutes); the value is for how long. */
+  const downTooLongOf = (kind: TargetKind, targetLabel: string): string => {
     const up = self('aws_resolution_exporter_target_up', kind);
     // A target that has not been read since the process started has been down since then.
     const lastRead = `${self('aws_resolution_exporter_target_last_success_timestamp_seconds', kind)}\nor\n(${up} == 0) * 0 + on (job, instance) group_left ${s('process_start_time_seconds')}`;
     const downFor = `(\n  time() - (\n    ${nested(lastRead, '    ')}\n  )\n)\nand\n${up} == 0`;
     const interval = expectation(context, `${KIND_NAMING[kind].prefix}expected_interval_seconds`);
     return `${withTargetLabel(downFor, targetLabel)}\n> on (${targetIdentity(targetLabel)}) group_left ()\nclamp_min(${interval}, 900)`;
-  });
-  const down = perKind((kind, targetLabel) => withTargetLabel(`${self('aws_resolution_exporter_target_up', kind)} == 0`, targetLabel));
+  };
+  /** An alert's condition of every kind, with the tag labels the options name. */
+  const tagged = (build: (kind: TargetKind, targetLabel: string) => string): string => perKind((kind, targetLabel) => context.withTagLabels(kind, build(kind, targetLabel)));
+  const down = tagged((kind, targetLabel) => withTargetLabel(`${self('aws_resolution_exporter_target_up', kind)} == 0`, targetLabel));
   const targetDown = {
     alert: 'AWSResolutionTargetDown',
     summary: `The exporter cannot read ${TARGET_SUMMARY}.`,
@@ -55,7 +57,7 @@ function targetHealthAlerts(context: RuleContext): AlertRule[] {
     context.targetAlert({
       ...targetDown,
       comment: 'The exporter\'s collections of a domain or workflow have failed for 15 minutes (AccessDenied, a missing workflow, network errors): its series are frozen at their last values. It carries domain or workflow like the per-kind alerts, so Alertmanager groups them, and holds back the target\'s warnings (never its pages) while it fires. A warning until the target has been unreadable longer than its expected interval; the critical rule below pages then.',
-      expr: `(\n  ${nested(down)}\n)\nunless on (job, instance, kind, aws_account_id, aws_region, target)\n(\n  ${nested(downTooLong)}\n)`,
+      expr: `(\n  ${nested(down)}\n)\nunless on (job, instance, kind, aws_account_id, aws_region, target)\n(\n  ${nested(perKind(downTooLongOf))}\n)`,
       for: '15m',
       severity: 'warning',
       description: `The exporter has failed to collect ${TARGET} for 15 minutes; its series show the last data collected. It pages once the target has been unreadable longer than its expected interval.${answer('collection', ' No error is reported now.')}`,
@@ -63,14 +65,14 @@ function targetHealthAlerts(context: RuleContext): AlertRule[] {
     context.targetAlert({
       ...targetDown,
       comment: 'The exporter has not been able to read a domain or workflow for longer than its expected interval (and 15 minutes), or since it started that long ago: a run of it could have failed, unseen. Pages.',
-      expr: downTooLong,
+      expr: tagged(downTooLongOf),
       severity: 'critical',
       description: `The exporter has failed to collect ${TARGET} for {{ $value | humanizeDuration }}, longer than the target's expected interval between runs: a failed or missing run would go unseen.${answer('collection', ' No error is reported now.')}`,
     }),
     context.targetAlert({
       alert: 'AWSResolutionTargetRefreshFailed',
       comment: 'A target\'s facts (GetDomain: identity resolution on or off, its weekly schedule; List*Workflows) or the discovery that found it could not be read: the schedule alerts go blind while its jobs may still be collected. 30 minutes outlasts one failed refresh at the default schedule (a refresh every 10 collections of 2 minutes), so only a second one in a row warns.',
-      expr: perKind((kind, targetLabel) => withTargetLabel(`${self('aws_resolution_exporter_target_last_refresh_success', kind)} == 0`, targetLabel)),
+      expr: tagged((kind, targetLabel) => withTargetLabel(`${self('aws_resolution_exporter_target_last_refresh_success', kind)} == 0`, targetLabel)),
       for: '30m',
       severity: 'warning',
       summary: `The exporter cannot refresh what it knows of ${TARGET_SUMMARY}.`,

@@ -1,4 +1,6 @@
 /** Prometheus rules as typed objects, and the PromQL vocabulary the rule modules share. */
+import { TARGET_LABEL, type TargetKind } from '../../src/model/kinds.js';
+import { tagLabelName } from '../../src/model/tags.js';
 import type { MonitoringOptions, Severity } from '../options.js';
 
 export interface AlertRule {
@@ -57,6 +59,21 @@ export class RuleContext {
   }
 
   /**
+   * `expr`, one kind's condition about targets within one process, with the tag labels the options name copied
+   * from each target's info series. A target without one (its GetDomain or Get*Workflow never answered) keeps
+   * its alert, untagged: an owner missing must never lose a page. In parentheses, so that in an `or` of kinds
+   * the fallback's `on` sees only its own kind (a matching and an ID-mapping workflow may share a name).
+   */
+  withTagLabels(kind: TargetKind, expr: string): string {
+    if (this.options.tagKeys.length === 0) return expr;
+    const on = `on (${targetIdentity(TARGET_LABEL[kind])})`;
+    const [info, ...matchers] = INFO_SERIES[kind];
+    const condition = `(\n  ${nested(expr)}\n)`;
+    const joined = `${condition}\n* ${on} group_left (${this.options.tagKeys.map(tagLabelName).join(', ')})\n${this.series(info, ...matchers)}\nor ${on}\n${condition}`;
+    return `(\n  ${nested(joined)}\n)`;
+  }
+
+  /**
    * An alert about one target, whichever exporter process reports it: its series are taken per process (`on`
    * {@link targetIdentity}) and the alert drops the process's labels, so two processes reporting the target (a
    * rolling update, a shard moving, two replicas) make one alert, and a process replaced by another keeps it.
@@ -79,6 +96,16 @@ export class RuleContext {
     };
   }
 }
+
+/**
+ * Each kind's info series, which carries a target's tag labels: one per target and process, so joining it is
+ * many-to-one. A matching and an ID-mapping workflow may share a name, so a workflow's is narrowed to its kind.
+ */
+const INFO_SERIES: Readonly<Record<TargetKind, readonly [name: string, ...matchers: string[]]>> = {
+  identity_resolution: ['aws_customer_profiles_domain_info'],
+  matching: ['aws_entity_resolution_workflow_info', 'kind="matching"'],
+  id_mapping: ['aws_entity_resolution_workflow_info', 'kind="id_mapping"'],
+};
 
 /** The labels of the process that reports a target (Prometheus's, and Kubernetes service discovery's), not of the target. */
 export const PROCESS_LABELS = ['instance', 'pod'] as const;

@@ -22,6 +22,12 @@ export const KIND_ALERT_NAMES: Readonly<Record<TargetKind, string>> = {
 /** The newest finished job and AWS's message about it, from latest_finished_job_info. */
 const LATEST_JOB = ' Latest: job {{ . | first | label "job_id" }}.{{ with . | first | label "message" }} AWS says: {{ . }}{{ end }}';
 
+/** An expectation of a duration, with where it comes from. */
+const DURATION_AND_SOURCE = '{{ . | first | value | humanizeDuration }} ({{ . | first | label "source" }})';
+
+/** A domain's rule-based matching: the status it is in (a stateset), since when not ACTIVE, and for how long it may not be. */
+const RULE_BASED_MATCHING = 'aws_customer_profiles_rule_based_matching_';
+
 const capitalized = (text: string): string => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 
 /** One kind's alerts, with the PromQL they share. */
@@ -60,10 +66,14 @@ class KindAlerts {
     return expectation(this.context, `${this.prefix}expected_${suffix}`);
   }
 
+  /** A selector of one of the target's series for a template query: each %q one of the alert's {@link narrowing} labels. */
+  private narrowed(name: string): string {
+    return this.context.series(name, ...this.narrowing.map((label) => `${label}=%q`));
+  }
+
   /** A template that reads one of the target's own series (narrowed to it) and renders `body` with it. */
   private lookup(suffix: string, body: string, otherwise = ''): string {
-    const narrowed = this.context.series(`${this.prefix}${suffix}`, ...this.narrowing.map((label) => `${label}=%q`));
-    return this.context.query(narrowed, this.narrowing, body, otherwise);
+    return this.context.query(this.narrowed(`${this.prefix}${suffix}`), this.narrowing, body, otherwise);
   }
 
   /** "matching workflow dedupe (account 1, region r)". */
@@ -77,7 +87,7 @@ class KindAlerts {
   }
 
   private alert(spec: Omit<AlertSpec, 'labels'>): AlertRule {
-    return this.context.targetAlert({ ...spec, labels: { kind: this.kind } });
+    return this.context.targetAlert({ ...spec, expr: this.context.withTagLabels(this.kind, spec.expr), labels: { kind: this.kind } });
   }
 
   // ---------------------------------------------------------------------------------------- conditions
@@ -187,7 +197,7 @@ class KindAlerts {
     const queuedStatus = [...this.spec.statuses.queued].join(' or ');
     const success = [...this.spec.statuses.success].join(' or ');
     const latestJob = (body: string): string => this.lookup('latest_finished_job_info', body);
-    const maxOf = (suffix: string): string => this.lookup(`expected_${suffix}`, '{{ . | first | value | humanizeDuration }} ({{ . | first | label "source" }})');
+    const maxOf = (suffix: string): string => this.lookup(`expected_${suffix}`, DURATION_AND_SOURCE);
     const valueOf = (suffix: string, format = ''): string => this.lookup(`expected_${suffix}`, `{{ . | first | value${format} }}`);
     const sourced = (suffix: string, format = ''): string => this.lookup(`expected_${suffix}`, `{{ . | first | value${format} }} ({{ . | first | label "source" }})`);
     const counts = (volumes: readonly string[]): string => volumes.map((volume) => `${VOLUME_WORDS[volume] ?? volume} ${this.lookup(`last_success_${volume}`, '{{ . | first | value | humanize }}')}${this.lookup(`recent_median_${volume}`, ' (median {{ . | first | value | humanize }})')}`).join(', ');
@@ -268,6 +278,7 @@ class KindAlerts {
         summary: this.summary(`the match rate of a successful ${what} shifted.`),
         description: `The match rate (${MATCH_RATE_WORDS[this.kind]}) of the newest ${success} ${what} of ${this.where} is {{ $value | humanizePercentage }} of its recent median, outside ${valueOf('match_rate_min_ratio')} to ${valueOf('match_rate_max_ratio')} times it: ${this.lookup(`last_success_${MATCH_RATE}`, '{{ . | first | value | humanizePercentage }}')}${this.lookup(`recent_median_${MATCH_RATE}`, ' (median {{ . | first | value | humanizePercentage }})')}; ${counts(this.volumes)}.`,
       }),
+      ...(this.kind === 'identity_resolution' ? [this.ruleBasedMatchingNotActive()] : []),
     ];
     return rules;
   }
@@ -281,6 +292,24 @@ class KindAlerts {
       severity: 'warning',
       summary: this.summary(`a successful ${this.what} left records unprocessed.`),
       description: `The newest ${success} ${this.what} of ${this.where} left {{ $value | humanizePercentage }} of its input records unprocessed, more than the ${this.lookup('expected_max_records_not_processed_ratio', '{{ . | first | value | humanizePercentage }} ({{ . | first | label "source" }})')} its runs may${this.lookup(`recent_median_${RECORDS_NOT_PROCESSED_RATIO}`, ' (recent median {{ . | first | value | humanizePercentage }})')}: ${counts(this.volumes)}.`,
+    });
+  }
+
+  /**
+   * A domain whose rule-based matching is on runs no identity-resolution jobs: its status is its only health
+   * signal. The inactive-since series is there only while the matching is enabled and not ACTIVE.
+   */
+  private ruleBasedMatchingNotActive(): AlertRule {
+    const inactiveFor = `time() - ${this.context.series(`${RULE_BASED_MATCHING}inactive_since_timestamp_seconds`)}`;
+    const status = this.context.query(`${this.narrowed(`${RULE_BASED_MATCHING}status`)} == 1`, this.narrowing, ' (now {{ . | first | label "status" }})');
+    return this.alert({
+      alert: 'AWSResolutionRuleBasedMatchingNotActive',
+      comment: 'The domain\'s rule-based matching is enabled and has not been ACTIVE (PENDING: an existing domain waits an hour; IN_PROGRESS: AWS evaluates the existing data) for longer than its allowance (expected_max_inactive_seconds): its rules are not in use. For 15 minutes, as the other overdue alerts.',
+      expr: `${inactiveFor}\n> ${this.onKeepingLeft}\n${expectation(this.context, `${RULE_BASED_MATCHING}expected_max_inactive_seconds`)}`,
+      for: '15m',
+      severity: 'warning',
+      summary: this.summary('rule-based matching has not been ACTIVE for longer than it may take.'),
+      description: `Rule-based matching of ${this.where} is enabled and has not been ACTIVE for {{ $value | humanizeDuration }}${status}, longer than the ${this.context.query(this.narrowed(`${RULE_BASED_MATCHING}expected_max_inactive_seconds`), this.narrowing, DURATION_AND_SOURCE)} it may take: its matching rules are not in use.`,
     });
   }
 
