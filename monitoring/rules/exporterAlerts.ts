@@ -23,6 +23,12 @@ function withTargetLabel(expr: string, targetLabel: string): string {
   return `label_replace(\n  ${nested(expr)},\n  "${targetLabel}", "$1", "target", "(.*)"\n)`;
 }
 
+/**
+ * How long a target with no expected interval may be unreadable before TargetDown pages: a day, the interval at
+ * which a failure costs a day of freshness, as for a target expected to run daily.
+ */
+const UNKNOWN_CADENCE_DOWN_SECONDS = 86_400;
+
 const TARGET = 'the {{ $labels.kind }} target {{ $labels.target }} (account {{ $labels.aws_account_id }}, region {{ $labels.aws_region }})';
 const TARGET_SUMMARY = '{{ $labels.kind }} target {{ $labels.target }} ({{ $labels.aws_account_id }}, {{ $labels.aws_region }})';
 
@@ -37,14 +43,19 @@ function targetHealthAlerts(context: RuleContext): AlertRule[] {
     ' AWS answered: {{ . | first | label "message" }}',
     otherwise,
   );
-  /** The kind's targets whose collections have failed longer than their expected interval (at least 15 minutes); the value is for how long. */
+  /**
+   * The kind's targets whose collections have failed longer than their expected interval (at least 15 minutes),
+   * or a day for a target without one (an automatic workflow whose history does not yet show its cadence); the
+   * value is for how long.
+   */
   const downTooLongOf = (kind: TargetKind, targetLabel: string): string => {
     const up = self('aws_resolution_exporter_target_up', kind);
     // A target that has not been read since the process started has been down since then.
     const lastRead = `${self('aws_resolution_exporter_target_last_success_timestamp_seconds', kind)}\nor\n(${up} == 0) * 0 + on (job, instance) group_left ${s('process_start_time_seconds')}`;
-    const downFor = `(\n  time() - (\n    ${nested(lastRead, '    ')}\n  )\n)\nand\n${up} == 0`;
+    const downFor = withTargetLabel(`(\n  time() - (\n    ${nested(lastRead, '    ')}\n  )\n)\nand\n${up} == 0`, targetLabel);
     const interval = expectation(context, `${KIND_NAMING[kind].prefix}expected_interval_seconds`);
-    return `${withTargetLabel(downFor, targetLabel)}\n> on (${targetIdentity(targetLabel)}) group_left ()\nclamp_min(${interval}, 900)`;
+    const allowed = `clamp_min(${interval}, 900)\nor on (${targetIdentity(targetLabel)})\n${withTargetLabel(up, targetLabel)} * 0 + ${UNKNOWN_CADENCE_DOWN_SECONDS}`;
+    return `${downFor}\n> on (${targetIdentity(targetLabel)}) group_left ()\n(\n  ${nested(allowed)}\n)`;
   };
   /** An alert's condition of every kind, with the tag labels the options name. */
   const tagged = (build: (kind: TargetKind, targetLabel: string) => string): string => perKind((kind, targetLabel) => context.withTagLabels(kind, build(kind, targetLabel)));
