@@ -114,13 +114,12 @@ const DEFAULT_IN_PROGRESS_SECONDS = 2 * 3600;
 const DEFAULT_READY_SECONDS = 6 * 3600;
 const INGESTING_MESSAGE = 'Ingesting existing profiles';
 
+const configuredAt = (spec: RuleBasedMatchingSpec, now: number): number => Math.floor(now - (spec.configuredSecondsAgo ?? DEFAULT_CONFIGURED_AGO));
+const enabledAt = (spec: DataStoreSpec, now: number): number => Math.floor(now - (spec.enabledSecondsAgo ?? DEFAULT_CONFIGURED_AGO));
+
 /** The earliest configuration a spec dates back to (epoch seconds), which the resource must be older than. */
 export function earliestConfigured(spec: DomainSpec, now: number): number {
-  const times = [
-    spec.ruleBasedMatching ? now - (spec.ruleBasedMatching.configuredSecondsAgo ?? DEFAULT_CONFIGURED_AGO) : Infinity,
-    spec.dataStore ? now - (spec.dataStore.enabledSecondsAgo ?? DEFAULT_CONFIGURED_AGO) : Infinity,
-  ];
-  return Math.floor(Math.min(...times));
+  return Math.min(spec.ruleBasedMatching ? configuredAt(spec.ruleBasedMatching, now) : Infinity, spec.dataStore ? enabledAt(spec.dataStore, now) : Infinity);
 }
 
 /**
@@ -143,12 +142,12 @@ export function domainFacts(rng: SeededRandom, spec: DomainSpec, updatedAt: numb
   };
   if (spec.ruleBasedMatching !== undefined) facts.ruleBasedMatchingEnabled = spec.ruleBasedMatching !== false;
   if (spec.ruleBasedMatching) {
-    const { configuredSecondsAgo = DEFAULT_CONFIGURED_AGO, pendingSeconds = DEFAULT_PENDING_SECONDS, inProgressSeconds = DEFAULT_IN_PROGRESS_SECONDS, stuck = false } = spec.ruleBasedMatching;
-    facts.ruleBasedMatchingSetup = { configuredAt: Math.floor(now - configuredSecondsAgo), pendingSeconds, inProgressSeconds, stuck };
+    const { pendingSeconds = DEFAULT_PENDING_SECONDS, inProgressSeconds = DEFAULT_IN_PROGRESS_SECONDS, stuck = false } = spec.ruleBasedMatching;
+    facts.ruleBasedMatchingSetup = { configuredAt: configuredAt(spec.ruleBasedMatching, now), pendingSeconds, inProgressSeconds, stuck };
   }
   if (spec.dataStore !== undefined) {
-    const { enabledSecondsAgo = DEFAULT_CONFIGURED_AGO, readySeconds = DEFAULT_READY_SECONDS } = spec.dataStore || {};
-    facts.dataStore = { enabled: spec.dataStore !== false, enabledAt: Math.floor(now - enabledSecondsAgo), readySeconds };
+    const setup = spec.dataStore || {};
+    facts.dataStore = { enabled: spec.dataStore !== false, enabledAt: enabledAt(setup, now), readySeconds: setup.readySeconds ?? DEFAULT_READY_SECONDS };
   }
   return facts;
 }
@@ -170,6 +169,7 @@ export function matchingWorkflowFacts(spec: MatchingWorkflowSpec, drawn: Resolut
   };
 }
 
+/** An ID-mapping workflow's facts: as the spec says, the technique otherwise drawn from `rng`. */
 export function idMappingWorkflowFacts(spec: IdMappingWorkflowSpec, rng: SeededRandom): WorkflowFacts {
   return { kind: 'id_mapping', idMappingType: spec.idMappingType ?? rng.pick(['RULE_BASED', 'RULE_BASED', 'PROVIDER'] as const), incrementalRunType: spec.incrementalRunType };
 }
@@ -187,7 +187,7 @@ function domainLastUpdatedAt(resource: SimResource, domain: DomainFacts): number
   return Math.max(
     resource.updatedAt,
     domain.ruleBasedMatchingEnabled ? domain.ruleBasedMatchingSetup.configuredAt : 0,
-    domain.dataStore?.enabledAt ?? 0,
+    domain.dataStore?.enabled === true ? domain.dataStore.enabledAt : 0,
   );
 }
 
