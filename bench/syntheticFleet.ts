@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IdentityResolutionJobDetail, IdMappingJobDetail, MatchingJobDetail } from '../src/aws/types.js';
 import type { AnyTargetSnapshot, CollectionSnapshot, Expectations, TargetSnapshot } from '../src/collect/snapshot.js';
 import type { TargetKind } from '../src/model/kinds.js';
+import { specNames } from '../src/simulator/index.js';
 import { scenarioNamed } from './scenarios.js';
 
 /**
@@ -169,9 +170,9 @@ function target(kind: TargetKind, region: string, name: string, targetIndex: num
 export function syntheticSnapshot(targetCount: number): CollectionSnapshot {
   const { regions = [], domains = [], matchingWorkflows = [], idMappingWorkflows = [] } = WIDE.fleet;
   const perRegion = [
-    ...domains.map((name) => ['identity_resolution', name] as const),
-    ...matchingWorkflows.map((name) => ['matching', name] as const),
-    ...idMappingWorkflows.map((name) => ['id_mapping', name] as const),
+    ...specNames(domains).map((name) => ['identity_resolution', name] as const),
+    ...specNames(matchingWorkflows).map((name) => ['matching', name] as const),
+    ...specNames(idMappingWorkflows).map((name) => ['id_mapping', name] as const),
   ];
   const targets = Array.from({ length: targetCount }, (_, i): AnyTargetSnapshot => {
     const round = Math.floor(i / perRegion.length);

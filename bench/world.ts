@@ -6,7 +6,7 @@ import type { ExporterConfig } from '../src/config/types.js';
 import { manualSchedule, startExporter, type RunningExporter } from '../src/exporter.js';
 import type { ReloadOutcome } from '../src/http/exporterView.js';
 import { createLogger, type Logger } from '../src/log.js';
-import { DEFAULT_REGION, type FleetSpec } from '../src/simulator/index.js';
+import { DEFAULT_REGION, specNames, type FleetSpec, type TargetSpec } from '../src/simulator/index.js';
 import { RemoteSimulator } from './simulatorClient.js';
 
 export const CREDENTIALS = { accessKeyId: 'AKIABENCHMARK0000001', secretAccessKey: 'bench-secret-key-not-real' };
@@ -124,7 +124,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
 /** The exporter's config file (as JSON, which is YAML) for a world: the watched targets, in every region of the fleet. */
 function configFile(options: WorldOptions, watched: WatchedTargets, endpointUrl: string): Record<string, unknown> {
   const regions = options.fleet.regions ?? [DEFAULT_REGION];
-  const entries = (names: readonly string[] = []): { name: string; region: string }[] => regions.flatMap((region) => names.map((name) => ({ name, region })));
+  const entries = (targets: readonly (string | TargetSpec)[] = []): { name: string; region: string }[] => regions.flatMap((region) => specNames(targets).map((name) => ({ name, region })));
   return {
     lookback: `${options.lookbackSeconds}s`,
     max_jobs_per_target: options.maxJobsPerTarget,

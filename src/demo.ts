@@ -1,12 +1,14 @@
 import type { ExporterConfig, TargetConfig } from './config/types.js';
-import { startSimulator, type Simulator } from './simulator/index.js';
-import type { TargetKind } from './model/kinds.js';
+import { startSimulator, type DomainSpec, type IdMappingWorkflowSpec, type MatchingWorkflowSpec, type Simulator } from './simulator/index.js';
 import { targetRef, type RoleRef } from './model/target.js';
 
 /**
  * The demo fleet: enough to see every kind of job move, one workflow that keeps failing and one denied domain, in
  * two regions of two accounts. The demo's credentials belong to the first account; the second is read through a
- * role, as a partner's or another team's account is.
+ * role, as a partner's or another team's account is. Every target carries its owner's `team` tag, and the
+ * settings show each case the exporter tells apart: an automatic (IMMEDIATE) rule-based workflow, one writing to
+ * Customer Profiles, a domain whose rule-based matching has been stuck IN_PROGRESS for days and one whose data
+ * store is still ingesting its profiles.
  */
 const US = 'us-east-1';
 const EU = 'eu-west-1';
@@ -14,28 +16,37 @@ const OWN_ACCOUNT = '123456789012';
 const PARTNER_ACCOUNT = '210987654321';
 const PARTNER_ROLE: RoleRef = { arn: `arn:aws:iam::${PARTNER_ACCOUNT}:role/aws-resolution-reader` };
 
-interface DemoTarget {
-  readonly kind: TargetKind;
-  readonly name: string;
+interface DemoPlace {
   readonly region: string;
   /** The role to the partner account; the demo credentials' own account without one. */
   readonly role?: RoleRef;
 }
 
+/** A target of the demo: where the config watches it, and what the simulator makes of it (its spec). */
+type DemoTarget = DemoPlace & (
+  | { readonly kind: 'identity_resolution'; readonly spec: DomainSpec }
+  | { readonly kind: 'matching'; readonly spec: MatchingWorkflowSpec }
+  | { readonly kind: 'id_mapping'; readonly spec: IdMappingWorkflowSpec }
+);
+
+const DAY = 86_400;
+const PLATFORM = { team: 'data-platform' };
+const MARKETING = { team: 'marketing-analytics' };
+
 const DEMO_TARGETS: readonly DemoTarget[] = [
-  { kind: 'identity_resolution', name: 'retail-us', region: US },
-  { kind: 'identity_resolution', name: 'retail-eu', region: EU },
-  { kind: 'identity_resolution', name: 'loyalty', region: US },
-  { kind: 'identity_resolution', name: 'partner-sandbox', region: EU, role: PARTNER_ROLE },
-  { kind: 'matching', name: 'dedupe-nightly', region: US },
-  { kind: 'matching', name: 'dedupe-hourly', region: EU },
-  { kind: 'matching', name: 'householding', region: US, role: PARTNER_ROLE },
-  { kind: 'id_mapping', name: 'crm-to-ads', region: US },
-  { kind: 'id_mapping', name: 'web-to-crm', region: EU, role: PARTNER_ROLE },
+  { kind: 'identity_resolution', region: US, spec: { name: 'retail-us', tags: PLATFORM, ruleBasedMatching: { configuredSecondsAgo: 20 * DAY }, dataStore: { enabledSecondsAgo: 20 * DAY } } },
+  // Its data store was enabled as the demo started: readiness climbs to 100 % over the first half hour.
+  { kind: 'identity_resolution', region: EU, spec: { name: 'retail-eu', tags: PLATFORM, ruleBasedMatching: false, dataStore: { enabledSecondsAgo: 0, readySeconds: 1800 } } },
+  { kind: 'identity_resolution', region: US, spec: { name: 'loyalty', tags: MARKETING, ruleBasedMatching: { configuredSecondsAgo: 3 * DAY, stuck: true } } },
+  { kind: 'identity_resolution', region: EU, role: PARTNER_ROLE, spec: { name: 'partner-sandbox', tags: MARKETING, ruleBasedMatching: false } },
+  { kind: 'matching', region: US, spec: { name: 'dedupe-nightly', tags: PLATFORM, resolutionType: 'ML_MATCHING' } },
+  { kind: 'matching', region: EU, spec: { name: 'dedupe-hourly', tags: PLATFORM, resolutionType: 'RULE_MATCHING', incrementalRunType: 'IMMEDIATE' } },
+  { kind: 'matching', region: US, role: PARTNER_ROLE, spec: { name: 'householding', tags: MARKETING, resolutionType: 'RULE_MATCHING', output: { customerProfilesDomain: 'loyalty' } } },
+  { kind: 'id_mapping', region: US, spec: { name: 'crm-to-ads', tags: MARKETING, idMappingType: 'RULE_BASED', incrementalRunType: 'ON_DEMAND' } },
+  { kind: 'id_mapping', region: EU, role: PARTNER_ROLE, spec: { name: 'web-to-crm', tags: PLATFORM, idMappingType: 'PROVIDER' } },
 ];
 const DENIED_DOMAINS = ['partner-sandbox'];
 const FAILING_WORKFLOWS = ['householding'];
-const namesOf = (kind: TargetKind): string[] => DEMO_TARGETS.filter((target) => target.kind === kind).map((target) => target.name);
 
 /** One simulated hour passes each real minute, so a job goes through all its statuses while you watch. */
 const DEMO_TIME_SCALE = 60;
@@ -59,17 +70,17 @@ export async function startDemo(): Promise<Demo> {
       // The simulator puts every target in every account and region; the config below watches each in one.
       accounts: [OWN_ACCOUNT, PARTNER_ACCOUNT],
       regions: [US, EU],
-      domains: namesOf('identity_resolution'),
-      matchingWorkflows: namesOf('matching'),
-      idMappingWorkflows: namesOf('id_mapping'),
+      domains: DEMO_TARGETS.flatMap((target) => (target.kind === 'identity_resolution' ? [target.spec] : [])),
+      matchingWorkflows: DEMO_TARGETS.flatMap((target) => (target.kind === 'matching' ? [target.spec] : [])),
+      idMappingWorkflows: DEMO_TARGETS.flatMap((target) => (target.kind === 'id_mapping' ? [target.spec] : [])),
       historyJobsPerTarget: 12,
       runningFraction: 0.5,
       jobIntervalSeconds: DEMO_JOB_INTERVAL_SECONDS,
       failingWorkflows: FAILING_WORKFLOWS,
     },
   });
-  const targets: TargetConfig[] = DEMO_TARGETS.map(({ kind, name, region, role }) => ({
-    ...targetRef(kind, name, region, role),
+  const targets: TargetConfig[] = DEMO_TARGETS.map(({ kind, spec, region, role }) => ({
+    ...targetRef(kind, spec.name, region, role),
     // Every demo domain and workflow carries its owning team's tag, as alert routing by owner expects.
     tagLabels: ['team'],
     // AWS runs a domain's identity resolution weekly, on its schedule, and the exporter holds a domain to that;

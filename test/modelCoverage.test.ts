@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { AnyTargetSnapshot } from '../src/collect/snapshot.js';
 import { SnapshotMetrics } from '../src/metrics/snapshotMetrics.js';
-import { outputShapeLeaves, type SchemaLeaf } from './support/sdkSchema.js';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, startSimulator, type FleetSpec, type SimKind, type Simulator } from '../src/simulator/index.js';
+import { outputShapeLeaves, wireMembers, type SchemaLeaf, type WireMembers } from './support/sdkSchema.js';
 import type { TargetKind } from '../src/model/kinds.js';
 
 /**
@@ -64,7 +65,7 @@ const idMapping = entityResolution(I, {
 function fullDetail(leaves: readonly SchemaLeaf[]): Record<string, unknown> {
   const root: Record<string, unknown> = {};
   leaves.forEach((leaf, index) => {
-    const value = { string: `v${index}`, number: index + 1, boolean: true, timestamp: new Date((1_700_000_000 + index) * 1000), list: [['a']] }[leaf.kind];
+    const value = { string: `v${index}`, number: index + 1, boolean: true, timestamp: new Date((1_700_000_000 + index) * 1000), list: [['a']], map: { k: `v${index}` }, document: { k: index } }[leaf.kind];
     const parts = leaf.path.split('.');
     let node = root;
     for (const part of parts.slice(0, -1)) {
@@ -110,6 +111,83 @@ describe('every member of the SDK job models is exported or deliberately skipped
         expect(lines, `${member} → ${where.metric}`).to.not.be.empty;
         if (label !== undefined) expect(lines.some((line) => line.includes(`${label}="`) && !line.includes(`${label}=""`)), `${member} → ${where.metric}`).to.equal(true);
       }
+    });
+  }
+});
+
+const PROFILES = '@aws-sdk/client-customer-profiles';
+const ER = '@aws-sdk/client-entityresolution';
+const DAY = 86_400;
+const TAGS = { team: 'data-platform', 'cost-center': 'cc-1' };
+const numbered = (prefix: string, count: number): string[] => Array.from({ length: count }, (_, i) => `${prefix}-${i + 1}`);
+
+/** Enough targets of each setting that every optional member the simulator can answer shows up somewhere. */
+const COVERAGE_FLEET: FleetSpec = {
+  domains: [
+    ...numbered('domain', 4),
+    { name: 'tagged', tags: TAGS, ruleBasedMatching: { configuredSecondsAgo: 0 }, dataStore: { enabledSecondsAgo: 0 } },
+    { name: 'settled', ruleBasedMatching: { configuredSecondsAgo: 30 * DAY }, dataStore: { enabledSecondsAgo: 30 * DAY } },
+    { name: 'no-data-store', ruleBasedMatching: false, dataStore: false },
+  ],
+  matchingWorkflows: [
+    'dedupe',
+    ...numbered('rules', 6).map((name) => ({ name, resolutionType: 'RULE_MATCHING' as const, tags: TAGS })),
+    ...numbered('provider', 3).map((name) => ({ name, resolutionType: 'PROVIDER' as const })),
+    { name: 'automatic', incrementalRunType: 'IMMEDIATE', output: { customerProfilesDomain: 'tagged', s3: true } },
+    { name: 'to-profiles', output: { customerProfilesDomain: 'tagged' } },
+  ],
+  idMappingWorkflows: [
+    'crm-to-ads',
+    ...numbered('rule-map', 4).map((name) => ({ name, idMappingType: 'RULE_BASED' as const, incrementalRunType: 'ON_DEMAND' as const, tags: TAGS })),
+    ...numbered('provider-map', 3).map((name) => ({ name, idMappingType: 'PROVIDER' as const })),
+  ],
+  historyJobsPerTarget: 120,
+  runningFraction: 0.5,
+};
+
+/**
+ * The simulator's side of the drift guard: across a fleet, its answers set every member of the SDK's output
+ * shape, and nothing the shape lacks. The bodies are read off the wire, not through the SDK clients, whose
+ * deserializers drop a member their model does not have without a word.
+ */
+describe('the simulator answers exactly the members of the SDK models it serves', function () {
+  this.timeout(30_000);
+  let simulator: Simulator;
+  before(async () => { simulator = await startSimulator({ seed: 3, fleet: COVERAGE_FLEET }); });
+  after(async () => { await simulator.close(); });
+
+  const wire = async (path: string): Promise<Record<string, unknown>> => {
+    const response = await fetch(`${simulator.url}${path}`);
+    expect(response.status, `GET ${path}`).to.equal(200);
+    return (await response.json()) as Record<string, unknown>;
+  };
+  const targets = (kind: SimKind) => simulator.fleet.list(DEFAULT_ACCOUNT_ID, DEFAULT_REGION, kind);
+  const each = (kind: SimKind, path: (name: string) => string): Promise<unknown[]> => Promise.all(targets(kind).map((target) => wire(path(target.ref.name))));
+  /** Every job of one target: a failed job, the only one with an error, is rare enough to need all 120. */
+  const jobs = (kind: SimKind, name: string, path: (jobId: string) => string): Promise<unknown[]> => {
+    const target = simulator.fleet.get({ accountId: DEFAULT_ACCOUNT_ID, region: DEFAULT_REGION, kind, name });
+    return Promise.all((target?.jobs(simulator.now()) ?? []).map((job) => wire(path(job.id))));
+  };
+  const items = async (path: string, member: string): Promise<unknown[]> => (await wire(path))[member] as unknown[];
+
+  const answers: [string, string, string, () => Promise<unknown[]>][] = [
+    ['ListDomains', PROFILES, 'ListDomainItem', () => items('/domains', 'Items')],
+    ['GetDomain', PROFILES, 'GetDomainResponse', () => each('identity_resolution', (name) => `/domains/${name}`)],
+    ['GetIdentityResolutionJob', PROFILES, 'GetIdentityResolutionJobResponse', () => jobs('identity_resolution', 'domain-1', (id) => `/domains/domain-1/identity-resolution-jobs/${id}`)],
+    ['ListMatchingWorkflows', ER, 'MatchingWorkflowSummary', () => items('/matchingworkflows', 'workflowSummaries')],
+    ['GetMatchingWorkflow', ER, 'GetMatchingWorkflowOutput', () => each('matching', (name) => `/matchingworkflows/${name}`)],
+    ['GetMatchingJob', ER, 'GetMatchingJobOutput', () => jobs('matching', 'dedupe', (id) => `/matchingworkflows/dedupe/jobs/${id}`)],
+    ['ListIdMappingWorkflows', ER, 'IdMappingWorkflowSummary', () => items('/idmappingworkflows', 'workflowSummaries')],
+    ['GetIdMappingWorkflow', ER, 'GetIdMappingWorkflowOutput', () => each('id_mapping', (name) => `/idmappingworkflows/${name}`)],
+    ['GetIdMappingJob', ER, 'GetIdMappingJobOutput', () => jobs('id_mapping', 'crm-to-ads', (id) => `/idmappingworkflows/crm-to-ads/jobs/${id}`)],
+  ];
+  for (const [operation, sdk, shape, bodies] of answers) {
+    it(`${operation}: every member of ${shape} somewhere in the fleet, and nothing else`, async () => {
+      const seen: WireMembers = { leaves: new Set(), problems: new Set() };
+      for (const body of await bodies()) wireMembers(sdk, shape, body, seen);
+      expect([...seen.problems], `answers the SDK would misread or drop (${shape} in ${sdk})`).to.deep.equal([]);
+      const missing = outputShapeLeaves(sdk, shape).map((leaf) => leaf.path).filter((path) => !seen.leaves.has(path));
+      expect(missing, `members of ${shape} the simulator never answers`).to.deep.equal([]);
     });
   }
 });

@@ -84,6 +84,7 @@ describe('--config.check=aws (preflight)', function () {
       '* account profile:ListDomains ok',
       '* account entityresolution:ListMatchingWorkflows ok',
       '* account entityresolution:ListIdMappingWorkflows ok',
+      'crm-to-ads id_mapping entityresolution:GetIdMappingWorkflow ok',
       'crm-to-ads id_mapping entityresolution:ListIdMappingJobs ok',
       'crm-to-ads id_mapping entityresolution:GetIdMappingJob ok',
       'loyalty identity_resolution profile:GetDomain ok',
@@ -92,14 +93,17 @@ describe('--config.check=aws (preflight)', function () {
       'retail-us identity_resolution profile:GetDomain ok',
       'retail-us identity_resolution profile:ListIdentityResolutionJobs ok',
       'retail-us identity_resolution profile:GetIdentityResolutionJob ok',
+      'dedupe matching entityresolution:GetMatchingWorkflow ok',
       'dedupe matching entityresolution:ListMatchingJobs ok',
       'dedupe matching entityresolution:GetMatchingJob ok',
     ]);
-    expect(result.stdout).to.match(/^preflight: 13 calls, 13 ok: OK$/m);
+    expect(result.stdout).to.match(/^preflight: 15 calls, 15 ok: OK$/m);
     for (const operation of ['GetDomain', 'ListIdentityResolutionJobs', 'GetIdentityResolutionJob']) {
       expect(simulator.counts.callsFor(operation, 'retail-us'), operation).to.equal(1);
     }
-    expect(simulator.counts.callsFor('GetMatchingJob', 'dedupe')).to.equal(1);
+    for (const [operation, workflow] of [['GetMatchingWorkflow', 'dedupe'], ['GetMatchingJob', 'dedupe'], ['GetIdMappingWorkflow', 'crm-to-ads']] as const) {
+      expect(simulator.counts.callsFor(operation, workflow), operation).to.equal(1);
+    }
     expect(simulator.counts.calls('GetCallerIdentity'), 'one identity lookup, shared with the discoveries').to.equal(1);
   });
 
@@ -111,8 +115,25 @@ describe('--config.check=aws (preflight)', function () {
     const table = rows(result.stdout);
     expect(table).to.include('dedupe matching entityresolution:GetMatchingJob denied');
     expect(table).to.include('dedupe matching entityresolution:ListMatchingJobs ok');
+    expect(table).to.include('no-such-workflow id_mapping entityresolution:GetIdMappingWorkflow not found');
     expect(table).to.include('no-such-workflow id_mapping entityresolution:ListIdMappingJobs not found');
-    expect(result.stdout).to.match(/^preflight: 15 calls, 12 ok, 1 denied, 2 not found: FAILED$/m);
+    expect(result.stdout).to.match(/^preflight: 18 calls, 14 ok, 1 denied, 3 not found: FAILED$/m);
+  });
+
+  it('checks each workflow\'s Get*Workflow action: denied when the policy lacks it, the job actions still ok', async () => {
+    simulator = await startSimulator({ fleet: FLEET });
+    for (const action of ['GetMatchingWorkflow', 'GetIdMappingWorkflow']) {
+      simulator.faults.add({ operation: action, effect: { type: 'error', status: 403, code: 'AccessDeniedException', message: `not authorized to perform: entityresolution:${action}` } });
+    }
+    const result = await check(CONFIG, simulator);
+    expect(result.status, result.stdout + result.stderr).to.equal(1);
+    expect(rows(result.stdout)).to.include.members([
+      'dedupe matching entityresolution:GetMatchingWorkflow denied',
+      'dedupe matching entityresolution:ListMatchingJobs ok',
+      'crm-to-ads id_mapping entityresolution:GetIdMappingWorkflow denied',
+      'crm-to-ads id_mapping entityresolution:GetIdMappingJob ok',
+    ]);
+    expect(result.stdout).to.match(/^preflight: 15 calls, 13 ok, 2 denied: FAILED$/m);
   });
 
   it('proves a Get permission on a target with no job yet, and names an error that is neither denial nor absence', async () => {
@@ -159,7 +180,7 @@ describe('--config.check=aws (preflight)', function () {
       'dedupe matching entityresolution:ListMatchingJobs ok',
     ]);
     expect(table.filter((row) => row.includes('denied')), 'nothing blamed on the targets\' own actions').to.deep.equal([]);
-    expect(result.stdout).to.match(/^preflight: 14 calls, 5 ok, 9 not checked: FAILED$/m);
+    expect(result.stdout).to.match(/^preflight: 15 calls, 6 ok, 9 not checked: FAILED$/m);
     expect(simulator.counts.calls('AssumeRole'), 'one attempt for the role').to.equal(1);
     expect(simulator.counts.calls('GetDomain'), 'no call under the role').to.equal(0);
   });
@@ -172,7 +193,7 @@ describe('--config.check=aws (preflight)', function () {
     expect(result.stdout.split('\n').filter((line) => line.includes(down))).to.deep.equal([`unreachable: ${down} (ECONNREFUSED)`]);
     expect(result.stdout).to.not.include('cannot resolve credentials');
     expect(rows(result.stdout)).to.deep.equal([]);
-    expect(result.stdout).to.match(/^preflight: 10 calls, 10 not checked: FAILED$/m);
+    expect(result.stdout).to.match(/^preflight: 12 calls, 12 not checked: FAILED$/m);
   });
 
   it('checks each service endpoint once, and does not call the targets behind one that cannot be reached', async () => {
@@ -200,7 +221,7 @@ describe('--config.check=aws (preflight)', function () {
       'credentials: none found by the AWS SDK\'s default provider chain (environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, '
         + 'profile default of the shared credentials and config files, its credential_process, a web identity token file (AWS_WEB_IDENTITY_TOKEN_FILE), '
         + 'ECS container credentials, EC2 instance metadata)',
-      'preflight: 10 calls, 10 not checked: FAILED',
+      'preflight: 12 calls, 12 not checked: FAILED',
     ]);
     expect(simulator.counts.calls('GetCallerIdentity')).to.equal(0);
   });

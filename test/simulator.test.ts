@@ -1,32 +1,20 @@
-import { CustomerProfilesClient, GetIdentityResolutionJobCommand, ListDomainsCommand, ListIdentityResolutionJobsCommand } from '@aws-sdk/client-customer-profiles';
+import { CustomerProfilesClient, GetDomainCommand, ListDomainsCommand, ListIdentityResolutionJobsCommand } from '@aws-sdk/client-customer-profiles';
 import {
   EntityResolutionClient,
-  GetIdMappingJobCommand,
+  GetIdMappingWorkflowCommand,
   GetMatchingJobCommand,
+  GetMatchingWorkflowCommand,
   ListIdMappingJobsCommand,
   ListMatchingJobsCommand,
-  paginateListIdMappingJobs,
+  ListMatchingWorkflowsCommand,
   paginateListMatchingJobs,
   paginateListMatchingWorkflows,
 } from '@aws-sdk/client-entityresolution';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { expect } from 'chai';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
-import { outputShapeLeaves } from './support/sdkSchema.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIASIMULATORTEST001', secretAccessKey: 'simulator-test-secret' };
-
-/** Leaf paths of a plain JSON object, lists marked `[]`, as outputShapeLeaves names them. */
-function leafPaths(value: unknown, path = '', into = new Set<string>()): Set<string> {
-  if (Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'object' && item !== null && !Array.isArray(item))) {
-    for (const item of value) leafPaths(item, `${path}[]`, into);
-  } else if (typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)) {
-    for (const [key, member] of Object.entries(value)) leafPaths(member, path ? `${path}.${key}` : key, into);
-  } else {
-    into.add(path);
-  }
-  return into;
-}
 
 describe('the built-in AWS simulator, as the real SDK clients see it', function () {
   this.timeout(20_000);
@@ -46,28 +34,6 @@ describe('the built-in AWS simulator, as the real SDK clients see it', function 
     profiles.destroy();
     entityResolution.destroy();
     await simulator.close();
-  });
-
-  it('emits every member of the three Get job shapes somewhere in its generated fleet', async () => {
-    const seen = { ir: new Set<string>(), matching: new Set<string>(), idMapping: new Set<string>() };
-    const irJobs = await profiles.send(new ListIdentityResolutionJobsCommand({ DomainName: 'retail-us', MaxResults: 100 }));
-    for (const job of irJobs.IdentityResolutionJobsList ?? []) {
-      const { $metadata, ...detail } = await profiles.send(new GetIdentityResolutionJobCommand({ DomainName: 'retail-us', JobId: job.JobId }));
-      leafPaths(detail, '', seen.ir);
-    }
-    // Every page: a failed job (the only one with errorDetails) is rare enough that one page may hold none.
-    for await (const page of paginateListMatchingJobs({ client: entityResolution, pageSize: 25 }, { workflowName: 'dedupe' })) for (const job of page.jobs ?? []) {
-      const { $metadata, ...detail } = await entityResolution.send(new GetMatchingJobCommand({ workflowName: 'dedupe', jobId: job.jobId }));
-      leafPaths(detail, '', seen.matching);
-    }
-    for await (const page of paginateListIdMappingJobs({ client: entityResolution, pageSize: 25 }, { workflowName: 'crm-to-ads' })) for (const job of page.jobs ?? []) {
-      const { $metadata, ...detail } = await entityResolution.send(new GetIdMappingJobCommand({ workflowName: 'crm-to-ads', jobId: job.jobId }));
-      leafPaths(detail, '', seen.idMapping);
-    }
-    const expected = (sdk: string, shape: string): string[] => outputShapeLeaves(sdk, shape).map((leaf) => leaf.path).sort();
-    expect([...seen.ir].map((path) => path.replace(/\[\]$/, '')).sort()).to.deep.equal(expected('@aws-sdk/client-customer-profiles', 'GetIdentityResolutionJobResponse'));
-    expect([...seen.matching].sort()).to.deep.equal(expected('@aws-sdk/client-entityresolution', 'GetMatchingJobOutput'));
-    expect([...seen.idMapping].sort()).to.deep.equal(expected('@aws-sdk/client-entityresolution', 'GetIdMappingJobOutput'));
   });
 
   it('lists summaries with exactly the members of the List models, newest first, the last page without a token', async () => {
@@ -141,5 +107,158 @@ describe('the built-in AWS simulator, as the real SDK clients see it', function 
     expect(results.filter((result) => result === 'OK')).to.have.length(2);
     expect(results.filter((result) => result === 'ThrottlingException')).to.have.length(4);
     expect(simulator.counts.answered('ThrottlingException', 'ListMatchingJobs')).to.equal(4);
+  });
+});
+
+describe('the simulator\'s domains and workflows: tags, settings and setup over simulated time', function () {
+  this.timeout(20_000);
+  const DAY = 86_400;
+  const START_MS = Date.UTC(2025, 5, 2, 9);
+  const PLATFORM = { team: 'data-platform' };
+  const MARKETING = { team: 'marketing-analytics', 'cost-center': 'cc-42' };
+  let nowMs = START_MS;
+  let simulator: Simulator;
+  let profiles: CustomerProfilesClient;
+  let entityResolution: EntityResolutionClient;
+  before(async () => {
+    simulator = await startSimulator({
+      seed: 5,
+      now: () => nowMs,
+      fleet: {
+        domains: [
+          { name: 'retail-us', tags: PLATFORM, ruleBasedMatching: { configuredSecondsAgo: 0, pendingSeconds: 3600, inProgressSeconds: 7200 }, dataStore: { enabledSecondsAgo: 0, readySeconds: 1000 } },
+          { name: 'loyalty', tags: MARKETING, ruleBasedMatching: { configuredSecondsAgo: 3 * DAY, stuck: true }, dataStore: false },
+          'untagged',
+        ],
+        matchingWorkflows: [
+          { name: 'automatic', tags: PLATFORM, incrementalRunType: 'IMMEDIATE' },
+          { name: 'to-profiles', tags: MARKETING, resolutionType: 'RULE_MATCHING', output: { customerProfilesDomain: 'loyalty' } },
+          { name: 'ml', resolutionType: 'ML_MATCHING' },
+          { name: 'provider', resolutionType: 'PROVIDER', output: { customerProfilesDomain: 'retail-us', s3: true } },
+        ],
+        idMappingWorkflows: [{ name: 'crm-to-ads', tags: MARKETING, idMappingType: 'RULE_BASED', incrementalRunType: 'ON_DEMAND' }, { name: 'web-to-crm', idMappingType: 'PROVIDER' }],
+        historyJobsPerTarget: 2,
+      },
+    });
+    const config = { region: 'us-east-1', endpoint: simulator.url, credentials: CREDENTIALS, maxAttempts: 1 };
+    profiles = new CustomerProfilesClient(config);
+    entityResolution = new EntityResolutionClient(config);
+  });
+  afterEach(() => {
+    nowMs = START_MS;
+    simulator.faults.clear();
+  });
+  after(async () => {
+    profiles.destroy();
+    entityResolution.destroy();
+    await simulator.close();
+  });
+  const domain = (DomainName: string) => profiles.send(new GetDomainCommand({ DomainName }));
+  const failure = (call: Promise<unknown>): Promise<unknown> => call.then(() => undefined, (err: unknown) => err);
+
+  it('answers each domain\'s and workflow\'s own tags, and no tags member for one that has none', async () => {
+    const items = (await profiles.send(new ListDomainsCommand({}))).Items ?? [];
+    expect(Object.fromEntries(items.map((item) => [item.DomainName, item.Tags]))).to.deep.equal({ 'retail-us': PLATFORM, loyalty: MARKETING, untagged: undefined });
+    expect((await domain('loyalty')).Tags).to.deep.equal(MARKETING);
+    expect((await domain('untagged')).Tags).to.equal(undefined);
+    expect((await entityResolution.send(new GetMatchingWorkflowCommand({ workflowName: 'automatic' }))).tags).to.deep.equal(PLATFORM);
+    expect((await entityResolution.send(new GetMatchingWorkflowCommand({ workflowName: 'ml' }))).tags).to.equal(undefined);
+    expect((await entityResolution.send(new GetIdMappingWorkflowCommand({ workflowName: 'crm-to-ads' }))).tags).to.deep.equal(MARKETING);
+    const raw = await fetch(`${simulator.url}/domains/untagged`).then((response) => response.json() as Promise<Record<string, unknown>>);
+    expect(raw, 'the member left out, not empty').to.not.have.property('Tags');
+  });
+
+  it('answers a matching workflow\'s settings: resolution technique, automatic runs, output to S3 or Customer Profiles', async () => {
+    const get = (workflowName: string) => entityResolution.send(new GetMatchingWorkflowCommand({ workflowName }));
+    const automatic = await get('automatic');
+    expect(automatic.resolutionTechniques?.resolutionType, 'an automatic workflow is rule-based').to.equal('RULE_MATCHING');
+    expect(automatic.resolutionTechniques?.ruleBasedProperties ?? automatic.resolutionTechniques?.ruleConditionProperties).to.not.equal(undefined);
+    expect(automatic.incrementalRunConfig).to.deep.equal({ incrementalRunType: 'IMMEDIATE' });
+    expect(automatic.outputSourceConfig?.[0]?.outputS3Path).to.equal('s3://entity-resolution-output/automatic/');
+    expect(automatic.workflowArn).to.equal('arn:aws:entityresolution:us-east-1:123456789012:matchingworkflow/automatic');
+    expect(automatic.roleArn).to.match(/^arn:aws:iam::123456789012:role\//);
+    const toProfiles = (await get('to-profiles')).outputSourceConfig?.[0];
+    expect(toProfiles?.outputS3Path).to.equal(undefined);
+    expect(toProfiles?.customerProfilesIntegrationConfig?.domainArn).to.equal('arn:aws:profile:us-east-1:123456789012:domains/loyalty');
+    expect(toProfiles?.customerProfilesIntegrationConfig?.objectTypeArn).to.match(/^arn:aws:profile:us-east-1:123456789012:domains\/loyalty\/object-types\/\w+$/);
+    const provider = await get('provider');
+    expect(provider.resolutionTechniques?.providerProperties?.providerServiceArn).to.match(/:providerservice\//);
+    expect(provider.outputSourceConfig?.[0]).to.include({ outputS3Path: 's3://entity-resolution-output/provider/' }).and.to.have.property('customerProfilesIntegrationConfig');
+    const ml = await get('ml');
+    expect(ml.resolutionTechniques).to.deep.equal({ resolutionType: 'ML_MATCHING' });
+    expect(ml.incrementalRunConfig, 'runs start on demand').to.equal(undefined);
+    const summaries = (await entityResolution.send(new ListMatchingWorkflowsCommand({}))).workflowSummaries ?? [];
+    for (const summary of summaries) {
+      const detail = await get(summary.workflowName ?? '');
+      expect(detail.resolutionTechniques?.resolutionType, summary.workflowName).to.equal(summary.resolutionType);
+      expect([detail.createdAt, detail.updatedAt], summary.workflowName).to.deep.equal([summary.createdAt, summary.updatedAt]);
+    }
+    const refused = await failure(startSimulator({ fleet: { matchingWorkflows: [{ name: 'ml-automatic', resolutionType: 'ML_MATCHING', incrementalRunType: 'IMMEDIATE' }] } }));
+    expect(refused, 'AWS has no incremental runs for ML matching').to.have.property('message').that.contains('ml-automatic');
+  });
+
+  it('answers an ID-mapping workflow\'s settings by its name or its ARN, and 404 for a workflow that does not exist', async () => {
+    const byName = await entityResolution.send(new GetIdMappingWorkflowCommand({ workflowName: 'crm-to-ads' }));
+    const byArn = await entityResolution.send(new GetIdMappingWorkflowCommand({ workflowName: 'arn:aws:entityresolution:us-east-1:123456789012:idmappingworkflow/crm-to-ads' }));
+    expect({ ...byArn, $metadata: undefined }).to.deep.equal({ ...byName, $metadata: undefined });
+    expect(byName.idMappingTechniques?.idMappingType).to.equal('RULE_BASED');
+    expect(byName.idMappingTechniques?.ruleBasedProperties?.recordMatchingModel).to.be.a('string');
+    expect(byName.incrementalRunConfig).to.deep.equal({ incrementalRunType: 'ON_DEMAND' });
+    expect(byName.inputSourceConfig?.map((source) => source.type)).to.deep.equal(['SOURCE', 'TARGET']);
+    const provider = await entityResolution.send(new GetIdMappingWorkflowCommand({ workflowName: 'web-to-crm' }));
+    expect(provider.idMappingTechniques?.providerProperties?.providerServiceArn).to.be.a('string');
+    expect(provider.incrementalRunConfig).to.equal(undefined);
+    for (const call of [
+      entityResolution.send(new GetMatchingWorkflowCommand({ workflowName: 'nope' })),
+      entityResolution.send(new GetIdMappingWorkflowCommand({ workflowName: 'nope' })),
+      entityResolution.send(new GetIdMappingWorkflowCommand({ workflowName: 'arn:aws:entityresolution:us-east-1:999999999999:idmappingworkflow/crm-to-ads' })),
+    ]) {
+      const err = await failure(call);
+      expect(err).to.have.property('name', 'ResourceNotFoundException');
+      expect(err).to.have.nested.property('$metadata.httpStatusCode', 404);
+    }
+    const body = await fetch(`${simulator.url}/matchingworkflows/nope`).then((response) => response.json() as Promise<Record<string, unknown>>);
+    expect(body, 'Entity Resolution errors say message, lowercase').to.include({ message: 'Workflow nope not found' });
+  });
+
+  it('denies, throttles and counts the workflow Gets as every other call', async () => {
+    simulator.faults.add({ target: 'ml', effect: { type: 'error', status: 403, code: 'AccessDeniedException', message: 'User is not authorized to access ml' } });
+    simulator.faults.setQuota('GetIdMappingWorkflow', 1);
+    simulator.counts.reset();
+    expect(await failure(entityResolution.send(new GetMatchingWorkflowCommand({ workflowName: 'ml' })))).to.have.property('name', 'AccessDeniedException');
+    const results = await Promise.all([1, 2, 3].map(() => entityResolution.send(new GetIdMappingWorkflowCommand({ workflowName: 'web-to-crm' })).then(() => 'OK', (err: unknown) => (err as Error).name)));
+    expect(results.sort()).to.deep.equal(['OK', 'ThrottlingException', 'ThrottlingException']);
+    expect(simulator.counts.callsFor('GetMatchingWorkflow', 'ml')).to.equal(1);
+    expect(simulator.counts.answered('AccessDeniedException', 'GetMatchingWorkflow')).to.equal(1);
+    expect(simulator.counts.callsFor('GetIdMappingWorkflow', 'web-to-crm')).to.equal(3);
+  });
+
+  it('moves rule-based matching from PENDING through IN_PROGRESS to ACTIVE as simulated time passes, unless it is stuck', async () => {
+    const statusAt = async (name: string, secondsLater: number): Promise<string | undefined> => {
+      nowMs = START_MS + secondsLater * 1000;
+      return (await domain(name)).RuleBasedMatching?.Status;
+    };
+    const timeline: (string | undefined)[] = [];
+    for (const secondsLater of [0, 3599, 3600, 3 * 3600 - 1, 3 * 3600, 30 * DAY]) timeline.push(await statusAt('retail-us', secondsLater));
+    expect(timeline).to.deep.equal(['PENDING', 'PENDING', 'IN_PROGRESS', 'IN_PROGRESS', 'ACTIVE', 'ACTIVE']);
+    expect(await statusAt('loyalty', 30 * DAY), 'stuck').to.equal('IN_PROGRESS');
+    const loyalty = await domain('loyalty');
+    expect(loyalty.RuleBasedMatching?.Enabled).to.equal(true);
+    expect(loyalty.LastUpdatedAt?.getTime(), 'LastUpdatedAt: when rule-based matching was configured').to.equal(START_MS - 3 * DAY * 1000);
+    expect(loyalty.CreatedAt?.getTime()).to.be.below(START_MS - 3 * DAY * 1000);
+    const listed = (await profiles.send(new ListDomainsCommand({}))).Items?.find((item) => item.DomainName === 'loyalty');
+    expect(listed?.LastUpdatedAt?.getTime()).to.equal(loyalty.LastUpdatedAt?.getTime());
+  });
+
+  it('answers a data store\'s readiness below 100 % with a message while it ingests the profiles, then 100 % without one', async () => {
+    const readinessAt = async (secondsLater: number) => {
+      nowMs = START_MS + secondsLater * 1000;
+      return (await domain('retail-us')).DataStore;
+    };
+    expect(await readinessAt(0)).to.deep.equal({ Enabled: true, Readiness: { ProgressPercentage: 0, Message: 'Ingesting existing profiles' } });
+    expect(await readinessAt(500)).to.deep.equal({ Enabled: true, Readiness: { ProgressPercentage: 50, Message: 'Ingesting existing profiles' } });
+    expect(await readinessAt(1000)).to.deep.equal({ Enabled: true, Readiness: { ProgressPercentage: 100 } });
+    expect((await domain('loyalty')).DataStore, 'disabled').to.deep.equal({ Enabled: false });
+    expect((await domain('untagged')).DataStore, 'never set up').to.equal(undefined);
   });
 });

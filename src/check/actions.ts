@@ -6,7 +6,9 @@ import {
 } from '@aws-sdk/client-customer-profiles';
 import {
   GetIdMappingJobCommand,
+  GetIdMappingWorkflowCommand,
   GetMatchingJobCommand,
+  GetMatchingWorkflowCommand,
   ListIdMappingJobsCommand,
   ListIdMappingWorkflowsCommand,
   ListMatchingJobsCommand,
@@ -91,15 +93,15 @@ export const ACTION_PROBES: readonly ActionProbe[] = [
     call: async ({ clients, region, role }) => { await clients.customerProfiles(region, role).send(new ListDomainsCommand({ MaxResults: 1 })); },
   },
   {
-    action: 'entityresolution:ListMatchingWorkflows', scope: 'account', purpose: 'Entity Resolution discovery and each matching workflow\'s facts',
+    action: 'entityresolution:ListMatchingWorkflows', scope: 'account', purpose: 'Entity Resolution discovery of matching workflows',
     call: async ({ clients, region, role }) => { await clients.entityResolution(region, role).send(new ListMatchingWorkflowsCommand({ maxResults: 1 })); },
   },
   {
-    action: 'entityresolution:ListIdMappingWorkflows', scope: 'account', purpose: 'Entity Resolution discovery and each ID-mapping workflow\'s facts',
+    action: 'entityresolution:ListIdMappingWorkflows', scope: 'account', purpose: 'Entity Resolution discovery of ID-mapping workflows',
     call: async ({ clients, region, role }) => { await clients.entityResolution(region, role).send(new ListIdMappingWorkflowsCommand({ maxResults: 1 })); },
   },
   {
-    action: 'profile:GetDomain', scope: 'identity_resolution', purpose: 'each domain\'s settings, schedule and size',
+    action: 'profile:GetDomain', scope: 'identity_resolution', purpose: 'each domain\'s settings, schedule, size and tags, and its rule-based matching and data store status',
     call: async ({ clients, region, role }, target) => { await clients.customerProfiles(region, role).send(new GetDomainCommand({ DomainName: nameOf(target) })); },
   },
   ...jobActions(
@@ -114,6 +116,10 @@ export const ACTION_PROBES: readonly ActionProbe[] = [
       read: ({ clients, region, role }, DomainName, JobId) => clients.customerProfiles(region, role).send(new GetIdentityResolutionJobCommand({ DomainName, JobId })),
     },
   ),
+  {
+    action: 'entityresolution:GetMatchingWorkflow', scope: 'matching', purpose: 'each matching workflow\'s settings (resolution technique, incremental runs, output) and tags',
+    call: async ({ clients, region, role }, target) => { await clients.entityResolution(region, role).send(new GetMatchingWorkflowCommand({ workflowName: nameOf(target) })); },
+  },
   ...jobActions(
     'matching',
     {
@@ -126,6 +132,10 @@ export const ACTION_PROBES: readonly ActionProbe[] = [
       read: ({ clients, region, role }, workflowName, jobId) => clients.entityResolution(region, role).send(new GetMatchingJobCommand({ workflowName, jobId })),
     },
   ),
+  {
+    action: 'entityresolution:GetIdMappingWorkflow', scope: 'id_mapping', purpose: 'each ID-mapping workflow\'s settings (ID-mapping technique, incremental runs, output) and tags',
+    call: async ({ clients, region, role }, target) => { await clients.entityResolution(region, role).send(new GetIdMappingWorkflowCommand({ workflowName: nameOf(target) })); },
+  },
   ...jobActions(
     'id_mapping',
     {

@@ -12,6 +12,20 @@ import {
 } from './lifecycle.js';
 import { identityKey } from '../model/target.js';
 import { SeededRandom } from './random.js';
+import {
+  domainFacts,
+  earliestConfigured,
+  idMappingWorkflowFacts,
+  matchingWorkflowFacts,
+  type DomainFacts,
+  type DomainSpec,
+  type IdMappingWorkflowSpec,
+  type MatchingWorkflowSpec,
+  type ResolutionType,
+  type SimTags,
+  type TargetSpec,
+  type WorkflowFacts,
+} from './resources.js';
 
 /** Where a simulated domain or workflow lives. */
 export interface TargetRef {
@@ -24,13 +38,13 @@ export interface TargetRef {
 /** The order List*Jobs pages come in; AWS documents newest first, and the exporter must cope with either. */
 export type ListOrder = 'newest-first' | 'oldest-first';
 
-/** What a fleet is made of; every target exists in every account and region listed. */
+/** What a fleet is made of; every target exists in every account and region listed, each by its name or its spec. */
 export interface FleetSpec {
   readonly accounts?: readonly string[];
   readonly regions?: readonly string[];
-  readonly domains?: readonly string[];
-  readonly matchingWorkflows?: readonly string[];
-  readonly idMappingWorkflows?: readonly string[];
+  readonly domains?: readonly (string | DomainSpec)[];
+  readonly matchingWorkflows?: readonly (string | MatchingWorkflowSpec)[];
+  readonly idMappingWorkflows?: readonly (string | IdMappingWorkflowSpec)[];
   /** Jobs each target has already run when the simulator starts. */
   readonly historyJobsPerTarget?: number;
   /** Share of targets whose newest job is still running when the simulator starts. */
@@ -46,11 +60,21 @@ export interface FleetSpec {
   readonly timeScale?: number;
 }
 
+/** A target's spec with its kind. */
+export type KindSpec =
+  | { readonly kind: 'identity_resolution'; readonly spec: DomainSpec }
+  | { readonly kind: 'matching'; readonly spec: MatchingWorkflowSpec }
+  | { readonly kind: 'id_mapping'; readonly spec: IdMappingWorkflowSpec };
+
+/** The names of a fleet spec's targets of one kind. */
+export function specNames(entries: readonly (string | TargetSpec)[] = []): string[] {
+  return entries.map((entry) => (typeof entry === 'string' ? entry : entry.name));
+}
+
 export const DEFAULT_ACCOUNT_ID = '123456789012';
 export const DEFAULT_REGION = 'us-east-1';
 const WEEK = 7 * 86_400;
 const DAY = 86_400;
-const DAYS_OF_WEEK = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'] as const;
 
 /** One job as the List and Get calls show it at a given time. */
 export interface JobView {
@@ -60,22 +84,11 @@ export interface JobView {
   detail(): WireObject;
 }
 
-/** GetDomain facts of a Customer Profiles domain. */
-export interface DomainFacts {
-  matchingEnabled: boolean;
-  /** Undefined: AWS's default schedule (Saturday 00:00 UTC) applies. */
-  schedule: { DayOfTheWeek: string; Time: string } | undefined;
-  autoMergingEnabled: boolean;
-  ruleBasedMatchingEnabled: boolean;
-  defaultExpirationDays: number;
-  profileCount: number;
-  objectCount: number;
-  totalSizeBytes: number;
-}
-
 /** What a simulated target is made from. */
 export interface SimTargetOptions {
   readonly ref: TargetRef;
+  /** Its spec: tags and settings. */
+  readonly setup: KindSpec;
   readonly seed: string;
   readonly settings: JobPlanSettings;
   /** Jobs it has already run. */
@@ -101,8 +114,12 @@ export class SimTarget {
   readonly createdAt: number;
   updatedAt: number;
   listOrder: ListOrder;
+  /** Its AWS tags, as ListDomains, GetDomain and Get*Workflow answer them. */
+  tags: SimTags | undefined;
   readonly domain: DomainFacts | undefined;
-  readonly resolutionType: 'RULE_MATCHING' | 'ML_MATCHING' | 'PROVIDER';
+  readonly workflow: WorkflowFacts | undefined;
+  /** Seeds the incidental details of its GetDomain or Get*Workflow answer. */
+  readonly detailSeed: string;
   private readonly explicit = new Map<string, WireObject>();
   private readonly deleted = new Set<string>();
   private readonly plans = new Map<number, JobPlan>();
@@ -115,7 +132,7 @@ export class SimTarget {
   private readonly history: number;
   private readonly retention: number;
 
-  constructor({ ref, seed, settings, history, retention, running, now, listOrder, incarnation }: SimTargetOptions) {
+  constructor({ ref, setup, seed, settings, history, retention, running, now, listOrder, incarnation }: SimTargetOptions) {
     this.ref = ref;
     this.seed = seed;
     this.settings = settings;
@@ -130,10 +147,21 @@ export class SimTarget {
     // Running: the newest job started part-way through its run; otherwise it finished a while ago.
     const offset = running ? duration * rng.between(0.15, 0.5) : duration * 1.5 + rng.between(0, Math.max(0, settings.intervalSeconds - duration * 1.5));
     this.anchor = Math.floor(now - offset);
-    this.createdAt = Math.floor(this.anchor - Math.max(history, 1) * settings.intervalSeconds - DAY);
+    const firstJobCreated = Math.floor(this.anchor - Math.max(history, 1) * settings.intervalSeconds - DAY);
+    // A domain predates its configuration: one configured days ago is at least a day older than that.
+    this.createdAt = setup.kind === 'identity_resolution' ? Math.min(firstJobCreated, earliestConfigured(setup.spec, now) - DAY) : firstJobCreated;
     this.updatedAt = this.createdAt + Math.floor(rng.between(0, DAY));
-    this.resolutionType = rng.pick(['RULE_MATCHING', 'ML_MATCHING', 'ML_MATCHING', 'PROVIDER'] as const);
-    this.domain = ref.kind === 'identity_resolution' ? domainFacts(rng) : undefined;
+    const drawnResolutionType = rng.pick(['RULE_MATCHING', 'ML_MATCHING', 'ML_MATCHING', 'PROVIDER'] as const);
+    this.tags = setup.spec.tags;
+    this.detailSeed = `${seed}\u0000${this.key}\u0000details`;
+    this.domain = setup.kind === 'identity_resolution' ? domainFacts(rng, setup.spec, this.updatedAt, now) : undefined;
+    if (setup.kind === 'matching') this.workflow = matchingWorkflowFacts(setup.spec, drawnResolutionType);
+    else if (setup.kind === 'id_mapping') this.workflow = idMappingWorkflowFacts(setup.spec, new SeededRandom(`${this.detailSeed}\u0000technique`));
+  }
+
+  /** A matching workflow's resolution type (what ListMatchingWorkflows shows). */
+  get resolutionType(): ResolutionType | undefined {
+    return this.workflow?.kind === 'matching' ? this.workflow.resolutionType : undefined;
   }
 
   /** Jobs listable at `now`, in the target's list order. */
@@ -222,20 +250,6 @@ export class SimTarget {
   }
 }
 
-function domainFacts(rng: SeededRandom): DomainFacts {
-  const profileCount = rng.int(10_000, 5_000_000);
-  return {
-    matchingEnabled: true,
-    schedule: rng.chance(0.5) ? undefined : { DayOfTheWeek: rng.pick(DAYS_OF_WEEK), Time: `${rng.int(0, 23)}:${String(rng.int(0, 59)).padStart(2, '0')}` },
-    autoMergingEnabled: rng.chance(0.7),
-    ruleBasedMatchingEnabled: rng.chance(0.3),
-    defaultExpirationDays: rng.pick([366, 730, 1098]),
-    profileCount,
-    objectCount: profileCount * rng.int(2, 12),
-    totalSizeBytes: profileCount * rng.int(1_000, 8_000),
-  };
-}
-
 function explicitStart(detail: WireObject): number {
   const start = detail.JobStartTime ?? detail.startTime;
   return typeof start === 'number' ? start : Number.POSITIVE_INFINITY;
@@ -251,6 +265,8 @@ export class Fleet {
   private readonly targets = new Map<string, SimTarget>();
   /** Times each target was created, so one created again gets new job ids. */
   private readonly incarnations = new Map<string, number>();
+  /** Each target's spec, by kind and name. */
+  private readonly setups = new Map<string, KindSpec>();
   readonly accounts: readonly string[];
   readonly regions: readonly string[];
 
@@ -261,17 +277,18 @@ export class Fleet {
   ) {
     this.accounts = spec.accounts ?? [DEFAULT_ACCOUNT_ID];
     this.regions = spec.regions ?? [DEFAULT_REGION];
-    const kinds: readonly [SimKind, readonly string[] | undefined][] = [
-      ['identity_resolution', spec.domains],
-      ['matching', spec.matchingWorkflows],
-      ['id_mapping', spec.idMappingWorkflows],
+    const spelled = <S extends TargetSpec>(entries: readonly (string | S)[] = []): (S | TargetSpec)[] =>
+      entries.map((entry) => (typeof entry === 'string' ? { name: entry } : entry));
+    const setups: KindSpec[] = [
+      ...spelled(spec.domains).map((domain) => ({ kind: 'identity_resolution' as const, spec: domain })),
+      ...spelled(spec.matchingWorkflows).map((workflow) => ({ kind: 'matching' as const, spec: workflow })),
+      ...spelled(spec.idMappingWorkflows).map((workflow) => ({ kind: 'id_mapping' as const, spec: workflow })),
     ];
+    for (const setup of setups) this.setups.set(`${setup.kind}\u0000${setup.spec.name}`, setup);
     const rng = new SeededRandom(`${seed}\u0000running`);
     for (const accountId of this.accounts) {
       for (const region of this.regions) {
-        for (const [kind, names = []] of kinds) {
-          for (const name of names) this.add({ accountId, region, kind, name }, now, rng.chance(spec.runningFraction ?? 0.3));
-        }
+        for (const { kind, spec: { name } } of setups) this.add({ accountId, region, kind, name }, now, rng.chance(spec.runningFraction ?? 0.3));
       }
     }
   }
@@ -289,8 +306,9 @@ export class Fleet {
     const history = this.spec.historyJobsPerTarget ?? 20;
     const incarnation = this.incarnations.get(targetKey(ref)) ?? 0;
     this.incarnations.set(targetKey(ref), incarnation + 1);
+    const setup: KindSpec = this.setups.get(`${ref.kind}\u0000${ref.name}`) ?? { kind: ref.kind, spec: { name: ref.name } };
     const target = new SimTarget({
-      ref, seed: this.seed, settings, history, retention: Math.max(history, 20), running, now, listOrder: this.spec.listOrder ?? 'newest-first', incarnation,
+      ref, setup, seed: this.seed, settings, history, retention: Math.max(history, 20), running, now, listOrder: this.spec.listOrder ?? 'newest-first', incarnation,
     });
     if (target.domain && this.spec.matchingDisabledDomains?.includes(ref.name)) target.domain.matchingEnabled = false;
     this.targets.set(target.key, target);

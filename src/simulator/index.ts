@@ -13,7 +13,8 @@ export type { QuotaCalls } from './counts.js';
 export type { FaultEffect, FaultRule } from './faults.js';
 export type { FleetSpec, ListOrder, SimTarget, TargetRef } from './fleet.js';
 export type { SimKind, WireObject } from './lifecycle.js';
-export { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from './fleet.js';
+export type { DataStoreSpec, DomainSpec, IdMappingWorkflowSpec, MatchingWorkflowSpec, RuleBasedMatchingSpec, SimTags, TargetSpec } from './resources.js';
+export { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, specNames } from './fleet.js';
 
 export interface SimulatorOptions {
   /** Same seed, same fleet, same job history. */

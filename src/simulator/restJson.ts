@@ -1,6 +1,7 @@
 import { summaryOf, type SimKind, type WireObject } from './lifecycle.js';
 import { isArn, parseIdMappingArn } from '../model/target.js';
 import type { Fleet, SimTarget, TargetRef } from './fleet.js';
+import { domainDetail, domainItem, workflowDetail, workflowSummary, type DomainFacts, type WorkflowFacts } from './resources.js';
 
 /** The two restJson1 services, by their SigV4 signing names. */
 export type RestService = 'profile' | 'entityresolution';
@@ -50,23 +51,27 @@ export function routeRestJson(path: string): RoutedCall | undefined {
     if (sub !== 'identity-resolution-jobs') return undefined;
     return jobId === undefined || jobId === '' ? call('profile', 'ListIdentityResolutionJobs', name) : call('profile', 'GetIdentityResolutionJob', name, jobId);
   }
-  const workflowCollections: Readonly<Record<string, readonly [string, string, string]>> = {
-    matchingworkflows: ['ListMatchingWorkflows', 'ListMatchingJobs', 'GetMatchingJob'],
-    idmappingworkflows: ['ListIdMappingWorkflows', 'ListIdMappingJobs', 'GetIdMappingJob'],
+  const workflowCollections: Readonly<Record<string, readonly [string, string, string, string]>> = {
+    matchingworkflows: ['ListMatchingWorkflows', 'GetMatchingWorkflow', 'ListMatchingJobs', 'GetMatchingJob'],
+    idmappingworkflows: ['ListIdMappingWorkflows', 'GetIdMappingWorkflow', 'ListIdMappingJobs', 'GetIdMappingJob'],
   };
   const operations = collection === undefined ? undefined : workflowCollections[collection];
   if (!operations) return undefined;
-  if (name === undefined || name === '') return call('entityresolution', operations[0]);
+  const [listWorkflows, getWorkflow, listJobs, getJob] = operations;
+  if (name === undefined || name === '') return call('entityresolution', listWorkflows);
+  if (sub === undefined) return call('entityresolution', getWorkflow, name);
   if (sub !== 'jobs') return undefined;
-  return jobId === undefined || jobId === '' ? call('entityresolution', operations[1], name) : call('entityresolution', operations[2], name, jobId);
+  return jobId === undefined || jobId === '' ? call('entityresolution', listJobs, name) : call('entityresolution', getJob, name, jobId);
 }
 
 const KIND_OF_OPERATION: Readonly<Record<string, SimKind>> = {
   GetDomain: 'identity_resolution',
   ListIdentityResolutionJobs: 'identity_resolution',
   GetIdentityResolutionJob: 'identity_resolution',
+  GetMatchingWorkflow: 'matching',
   ListMatchingJobs: 'matching',
   GetMatchingJob: 'matching',
+  GetIdMappingWorkflow: 'id_mapping',
   ListIdMappingJobs: 'id_mapping',
   GetIdMappingJob: 'id_mapping',
 };
@@ -92,11 +97,11 @@ export function answerRestJson(call: RoutedCall, ctx: RestContext): WireObject {
   const invalid = (message: string): ApiError => new ApiError(400, call.service === 'profile' ? 'BadRequestException' : 'ValidationException', message);
   switch (call.operation) {
     case 'ListDomains':
-      return page(ctx, call, ctx.fleet.list(ctx.accountId, ctx.region, 'identity_resolution').map(domainItem), PROFILE_PAGING, 'Items');
+      return page(ctx, call, ctx.fleet.list(ctx.accountId, ctx.region, 'identity_resolution').map((target) => domainItem(target, domainOf(target))), PROFILE_PAGING, 'Items');
     case 'ListMatchingWorkflows':
-      return page(ctx, call, ctx.fleet.list(ctx.accountId, ctx.region, 'matching').map(workflowSummary), WORKFLOW_PAGING, 'workflowSummaries');
+      return page(ctx, call, ctx.fleet.list(ctx.accountId, ctx.region, 'matching').map((target) => workflowSummary(target, workflowOf(target))), WORKFLOW_PAGING, 'workflowSummaries');
     case 'ListIdMappingWorkflows':
-      return page(ctx, call, ctx.fleet.list(ctx.accountId, ctx.region, 'id_mapping').map(workflowSummary), WORKFLOW_PAGING, 'workflowSummaries');
+      return page(ctx, call, ctx.fleet.list(ctx.accountId, ctx.region, 'id_mapping').map((target) => workflowSummary(target, workflowOf(target))), WORKFLOW_PAGING, 'workflowSummaries');
     default:
       break;
   }
@@ -110,7 +115,10 @@ export function answerRestJson(call: RoutedCall, ctx: RestContext): WireObject {
   if (!target) throw new ApiError(404, 'ResourceNotFoundException', kind === 'identity_resolution' ? `Domain ${name} not found` : `Workflow ${name} not found`);
   switch (call.operation) {
     case 'GetDomain':
-      return domainDetail(target);
+      return domainDetail(target, domainOf(target), ctx.now);
+    case 'GetMatchingWorkflow':
+    case 'GetIdMappingWorkflow':
+      return workflowDetail(target, workflowOf(target));
     case 'ListIdentityResolutionJobs':
       return page(ctx, call, target.jobs(ctx.now).map((job) => summaryOf(kind, job.detail())), PROFILE_PAGING, 'IdentityResolutionJobsList', target.key);
     case 'ListMatchingJobs':
@@ -175,44 +183,12 @@ function decodeToken(token: string, listKey: string): number | undefined {
   }
 }
 
-function domainItem(target: SimTarget): WireObject {
-  return { DomainName: target.ref.name, CreatedAt: target.createdAt, LastUpdatedAt: target.updatedAt, Tags: { team: 'data-platform' } };
+function domainOf(target: SimTarget): DomainFacts {
+  if (!target.domain) throw new ApiError(500, 'InternalServerException', `${target.ref.name} is not a domain`);
+  return target.domain;
 }
 
-function workflowArn(target: SimTarget): string {
-  const resource = target.ref.kind === 'matching' ? 'matchingworkflow' : 'idmappingworkflow';
-  return `arn:aws:entityresolution:${target.ref.region}:${target.ref.accountId}:${resource}/${target.ref.name}`;
-}
-
-function workflowSummary(target: SimTarget): WireObject {
-  return {
-    workflowName: target.ref.name,
-    workflowArn: workflowArn(target),
-    createdAt: target.createdAt,
-    updatedAt: target.updatedAt,
-    ...(target.ref.kind === 'matching' ? { resolutionType: target.resolutionType } : {}),
-  };
-}
-
-function domainDetail(target: SimTarget): WireObject {
-  const domain = target.domain;
-  if (!domain) throw new ApiError(500, 'InternalServerException', 'not a domain');
-  return {
-    DomainName: target.ref.name,
-    CreatedAt: target.createdAt,
-    LastUpdatedAt: target.updatedAt,
-    DefaultExpirationDays: domain.defaultExpirationDays,
-    Stats: { ProfileCount: domain.profileCount, MeteringProfileCount: Math.round(domain.profileCount * 0.8), ObjectCount: domain.objectCount, TotalSize: domain.totalSizeBytes },
-    Matching: {
-      Enabled: domain.matchingEnabled,
-      ...(domain.schedule ? { JobSchedule: domain.schedule } : {}),
-      AutoMerging: {
-        Enabled: domain.autoMergingEnabled,
-        ...(domain.autoMergingEnabled ? { ConflictResolution: { ConflictResolvingModel: 'RECENCY' }, Consolidation: { MatchingAttributesList: [['EmailAddress']] } } : {}),
-      },
-      ExportingConfig: { S3Exporting: { S3BucketName: 'identity-resolution-exports', S3KeyName: `${target.ref.name}/` } },
-    },
-    RuleBasedMatching: { Enabled: domain.ruleBasedMatchingEnabled, ...(domain.ruleBasedMatchingEnabled ? { Status: 'ACTIVE' } : {}) },
-    Tags: { team: 'data-platform' },
-  };
+function workflowOf(target: SimTarget): WorkflowFacts {
+  if (!target.workflow) throw new ApiError(500, 'InternalServerException', `${target.ref.name} is not a workflow`);
+  return target.workflow;
 }

@@ -3,7 +3,7 @@ import type { CollectionSnapshot } from '../../src/collect/snapshot.js';
 import type { ExporterConfig, TargetConfig } from '../../src/config/types.js';
 import { manualSchedule, type RunningExporter, startExporter } from '../../src/exporter.js';
 import { createLogger } from '../../src/log.js';
-import { startSimulator, type FleetSpec, type SimulatorOptions, type Simulator } from '../../src/simulator/index.js';
+import { specNames, startSimulator, type FleetSpec, type SimulatorOptions, type Simulator, type TargetSpec } from '../../src/simulator/index.js';
 import type { TargetKind } from '../../src/model/kinds.js';
 import { targetRef } from '../../src/model/target.js';
 
@@ -113,7 +113,7 @@ export class Harness {
 
 /** Every target of a fleet spec in its first account and region. */
 export function targetsOf(fleet: FleetSpec): TargetConfig[] {
-  const of = (kind: TargetKind, names: readonly string[] = []): TargetConfig[] => names.map((name) => targetRef(kind, name, REGION));
+  const of = (kind: TargetKind, targets: readonly (string | TargetSpec)[] = []): TargetConfig[] => specNames(targets).map((name) => targetRef(kind, name, REGION));
   return [...of('identity_resolution', fleet.domains), ...of('matching', fleet.matchingWorkflows), ...of('id_mapping', fleet.idMappingWorkflows)];
 }
 
