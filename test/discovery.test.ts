@@ -19,7 +19,7 @@ const watched = (text: string): string[] => samples(text, 'aws_resolution_export
   return `${label('kind')}/${label('aws_region')}/${label('target')}`;
 }).sort();
 
-describe('discovery and target facts (GetDomain, List*Workflows)', function () {
+describe('discovery and target facts (GetDomain, Get*Workflow)', function () {
   this.timeout(30_000);
   let harness: Harness | undefined;
   afterEach(async () => {
@@ -149,8 +149,14 @@ describe('discovery and target facts (GetDomain, List*Workflows)', function () {
     expect(expectation('aws_customer_profiles_identity_resolution_expected_interval_seconds', { domain: 'retail-us' }), 'the schedule beats the top-level expect:').to.equal('schedule 604800');
   });
 
-  it('exports each domain\'s GetDomain facts and each workflow\'s summary, schedule runs included', async () => {
-    harness = await Harness.start({ fleet: { domains: ['retail-us', 'legacy'], matchingDisabledDomains: ['legacy'], matchingWorkflows: ['dedupe'], idMappingWorkflows: ['crm-to-ads'], historyJobsPerTarget: 2 } });
+  it('exports each domain\'s GetDomain facts and each workflow\'s settings, schedule runs included', async () => {
+    harness = await Harness.start({
+      fleet: {
+        domains: ['retail-us', 'legacy'], matchingDisabledDomains: ['legacy'], historyJobsPerTarget: 2,
+        matchingWorkflows: ['dedupe', { name: 'auto-dedupe', incrementalRunType: 'IMMEDIATE', output: { customerProfilesDomain: 'retail-us', s3: true } }],
+        idMappingWorkflows: [{ name: 'crm-to-ads', idMappingType: 'RULE_BASED', incrementalRunType: 'ON_DEMAND' }],
+      },
+    });
     await harness.collect();
     const text = await harness.scrape();
     const sim = harness.simulator.fleet;
@@ -174,8 +180,51 @@ describe('discovery and target facts (GetDomain, List*Workflows)', function () {
     expect(samples(text, 'aws_customer_profiles_identity_resolution_next_run_timestamp_seconds', { domain: 'legacy' }), 'no schedule while identity resolution is off').to.deep.equal([]);
     const workflow = sim.get({ accountId: ACCOUNT, region: REGION, kind: 'matching', name: 'dedupe' });
     expect(samples(text, 'aws_entity_resolution_workflow_info', { workflow: 'dedupe' })[0]).to.contain(`kind="matching"`).and.contain(`resolution_type="${workflow?.resolutionType ?? ''}"`);
-    expect(samples(text, 'aws_entity_resolution_workflow_info', { workflow: 'crm-to-ads' })[0]).to.contain(`kind="id_mapping"`).and.contain('resolution_type=""');
+    expect(samples(text, 'aws_entity_resolution_workflow_info', { workflow: 'crm-to-ads' })[0]).to.contain(`kind="id_mapping"`)
+      .and.contain('resolution_type="RULE_BASED"').and.contain('incremental_run_type="ON_DEMAND"').and.contain('output_kind="s3"');
+    expect(samples(text, 'aws_entity_resolution_workflow_info', { workflow: 'auto-dedupe' })[0])
+      .to.contain('resolution_type="RULE_MATCHING"').and.contain('incremental_run_type="IMMEDIATE"').and.contain('output_kind="customer_profiles,s3"');
+    expect(harness.simulator.counts.calls('GetMatchingWorkflow'), 'one Get per matching workflow per refresh').to.equal(2);
+    expect(harness.simulator.counts.calls('ListMatchingWorkflows'), 'no list without discovery').to.equal(0);
     expect(value(text, 'aws_entity_resolution_workflow_updated_timestamp_seconds', { workflow: 'dedupe' })).to.equal(workflow?.updatedAt);
+  });
+
+  it('holds an automatic workflow without history to no interval, and one with history to its own', async () => {
+    harness = await Harness.start({
+      fleet: { matchingWorkflows: [{ name: 'auto-new', incrementalRunType: 'IMMEDIATE' }, { name: 'auto-busy', incrementalRunType: 'IMMEDIATE' }], historyJobsPerTarget: 5 },
+    });
+    const fleet = harness.simulator.fleet;
+    // auto-new has not run yet: its generated jobs are cleared, so its history shows no cadence.
+    fleet.get({ accountId: ACCOUNT, region: REGION, kind: 'matching', name: 'auto-new' })?.clearGenerated(harness.clock.now() / 1000);
+    await harness.collect();
+    const text = await harness.scrape();
+    expect(samples(text, 'aws_entity_resolution_matching_expected_interval_seconds', { workflow: 'auto-new' }), 'no default interval for an automatic workflow').to.deep.equal([]);
+    expect(samples(text, 'aws_entity_resolution_matching_expected_interval_seconds', { workflow: 'auto-busy' })[0]).to.contain('source="history"');
+  });
+
+  it('discovers by tag: exactly the tagged domains and workflows, each info series carrying its tag_team', async () => {
+    harness = await Harness.start({
+      fleet: {
+        domains: [{ name: 'payments-eu', tags: { team: 'payments', 'cost-center': 'cc-1' } }, { name: 'ads', tags: { team: 'ads' } }, 'untagged'],
+        matchingWorkflows: [{ name: 'pay-dedupe', tags: { team: 'payments' } }, { name: 'ads-dedupe', tags: { team: 'ads' } }],
+        idMappingWorkflows: ['untagged-ids'],
+        historyJobsPerTarget: 2,
+      },
+      targets: [],
+      config: {
+        discovery: [
+          discover({ kinds: ['identity_resolution'], allDomains: true, tagLabels: ['team', 'cost-center'], requireTags: new Map([['team', null]]) }),
+          discover({ kinds: ['matching', 'id_mapping'], tagLabels: ['team'], requireTags: new Map([['team', 'payments']]) }),
+        ],
+      },
+    });
+    await harness.collect();
+    const text = await harness.scrape();
+    expect(watched(text)).to.deep.equal([`identity_resolution/${REGION}/ads`, `identity_resolution/${REGION}/payments-eu`, `matching/${REGION}/pay-dedupe`]);
+    expect(samples(text, 'aws_customer_profiles_domain_info', { domain: 'payments-eu' })[0]).to.contain('tag_team="payments"').and.contain('tag_cost_center="cc-1"');
+    expect(samples(text, 'aws_customer_profiles_domain_info', { domain: 'ads' })[0]).to.contain('tag_team="ads"').and.not.contain('tag_cost_center');
+    expect(samples(text, 'aws_entity_resolution_workflow_info', { workflow: 'pay-dedupe' })[0]).to.contain('tag_team="payments"');
+    expect(harness.simulator.counts.calls('GetMatchingWorkflow') + harness.simulator.counts.calls('GetIdMappingWorkflow'), 'one Get per listed workflow, shared by discovery and facts').to.equal(3);
   });
 
   it('--config.check=discover prints every target it would watch, and exits 1 when AWS cannot be read', async () => {
@@ -201,6 +250,47 @@ describe('discovery and target facts (GetDomain, List*Workflows)', function () {
       const denied = await run();
       expect(denied.status).to.equal(1);
       expect(denied.stdout).to.contain('discovered\tmatching');
+    } finally {
+      await simulator.close();
+    }
+  });
+
+  it('--config.check=discover says why each resource a discovery found was left out', async () => {
+    const simulator = await startSimulator({
+      fleet: {
+        domains: [{ name: 'payments', tags: { team: 'payments' } }, { name: 'ads', tags: { team: 'ads' } }, 'untagged', { name: 'sandbox-pay', tags: { team: 'payments' } }],
+        matchingDisabledDomains: ['sandbox-pay'],
+        matchingWorkflows: [{ name: 'pay-dedupe', tags: { team: 'payments' } }, { name: 'ads-dedupe', tags: { team: 'ads' } }],
+        historyJobsPerTarget: 1,
+      },
+    });
+    try {
+      const file = join(mkdtempSync(join(tmpdir(), 'are-discover-')), 'config.yaml');
+      writeFileSync(file, `region: ${REGION}
+customer_profiles:
+  discover:
+    exclude: "^untagged$"
+    require_tags: { team: payments }
+entity_resolution:
+  discover:
+    kinds: [matching]
+    require_tags: { team: payments }
+`);
+      const env = { ...process.env, AWS_ENDPOINT_URL: simulator.url, AWS_ACCESS_KEY_ID: 'AKIADISCOVERYTEST001', AWS_SECRET_ACCESS_KEY: 'discovery-secret', AWS_MAX_ATTEMPTS: '1' };
+      const { status, stdout, stderr } = await new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [...MAIN, `--config.file=${file}`, '--config.check=discover'], { encoding: 'utf8', env }, (error, out, err) => {
+          resolve({ status: typeof error?.code === 'number' ? error.code : 0, stdout: out, stderr: err });
+        });
+      });
+      expect(status, stderr).to.equal(0);
+      expect(stdout.trim().split('\n').slice(1)).to.deep.equal([
+        `discovered\tidentity_resolution\t${REGION}\tpayments`,
+        `discovered\tmatching\t${REGION}\tpay-dedupe`,
+        `left out\tidentity_resolution\t${REGION}\tads\t\ttag team is "ads", not "payments"`,
+        `left out\tidentity_resolution\t${REGION}\tsandbox-pay\t\tidentity resolution (Matching) is off; all_domains: true watches it anyway`,
+        `left out\tidentity_resolution\t${REGION}\tuntagged\t\tname matches exclude "^untagged$"`,
+        `left out\tmatching\t${REGION}\tads-dedupe\t\ttag team is "ads", not "payments"`,
+      ]);
     } finally {
       await simulator.close();
     }

@@ -135,7 +135,7 @@ describe('failure logging through the exporter, against the simulator', function
     const discovery: DiscoveryConfig = { kinds: ['matching'], regions: [REGION], include: undefined, exclude: undefined, allDomains: false, role: undefined, expect: undefined, tagLabels: [], requireTags: new Map() };
     harness = await Harness.start({ fleet: { matchingWorkflows: ['dedupe'], historyJobsPerTarget: 2 }, targets: [], config: { discovery: [discovery], refreshEveryCollections: 1 } });
     await harness.collect();
-    harness.simulator.faults.add({ operation: 'ListMatchingWorkflows', effect: { type: 'error', status: 403, code: 'AccessDeniedException' } });
+    for (const operation of ['ListMatchingWorkflows', 'GetMatchingWorkflow']) harness.simulator.faults.add({ operation, effect: { type: 'error', status: 403, code: 'AccessDeniedException' } });
     for (let i = 0; i < COLLECTIONS; i++) await harness.collect();
     const discoveryFailed = 'discovery failed: keeping the targets found last time';
     const factsFailed = 'could not refresh the target\'s facts: keeping the last ones';

@@ -83,9 +83,9 @@ export class NotificationSink {
   }
 }
 
-/** The shipped rules with every `for:` and `keep_firing_for:` shortened, so a test takes seconds. */
-function shortenedRules(dir: string): string {
-  const doc = parse(readFileSync('prometheus/alerts.yml', 'utf8')) as { groups: { rules: { alert?: string; for?: string; keep_firing_for?: string }[] }[] };
+/** The shipped rules (or another rendering of them) with every `for:` and `keep_firing_for:` shortened, so a test takes seconds. */
+export function shortenedRules(dir: string, rules = readFileSync('prometheus/alerts.yml', 'utf8')): string {
+  const doc = parse(rules) as { groups: { rules: { alert?: string; for?: string; keep_firing_for?: string }[] }[] };
   for (const rule of doc.groups.flatMap((group) => group.rules)) {
     if (rule.for !== undefined) rule.for = rule.alert === 'AWSResolutionExporterDown' ? `${String(EXPORTER_DOWN_FOR_MS / 1000)}s` : SHORT_FOR;
     if (rule.keep_firing_for !== undefined) rule.keep_firing_for = `${String(KEEP_FIRING_FOR_MS / 1000)}s`;

@@ -13,7 +13,8 @@ import { ACCOUNT, Harness, REGION } from './harness.js';
 export async function emittedMetricNames(): Promise<Set<string>> {
   const harness = await Harness.start({
     fleet: {
-      domains: ['retail-us', 'broken-domain', 'denied-domain'],
+      // retail-us: rule-based matching stuck IN_PROGRESS, its data store still getting ready (message and readiness series).
+      domains: [{ name: 'retail-us', ruleBasedMatching: { stuck: true }, dataStore: { enabledSecondsAgo: 60, readySeconds: 30 * 86_400 } }, 'broken-domain', 'denied-domain'],
       matchingWorkflows: ['dedupe', 'broken-matching'],
       idMappingWorkflows: ['crm-to-ads', 'broken-id-mapping'],
       failingWorkflows: ['broken-domain', 'broken-matching', 'broken-id-mapping'],
