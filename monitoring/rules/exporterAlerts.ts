@@ -82,12 +82,12 @@ function targetHealthAlerts(context: RuleContext): AlertRule[] {
     }),
     context.targetAlert({
       alert: 'AWSResolutionTargetRefreshFailed',
-      comment: 'A target\'s facts (GetDomain: identity resolution on or off, its weekly schedule; List*Workflows) or the discovery that found it could not be read: the schedule alerts go blind while its jobs may still be collected. 30 minutes outlasts one failed refresh at the default schedule (a refresh every 10 collections of 2 minutes), so only a second one in a row warns.',
+      comment: 'A target\'s facts (GetDomain: identity resolution on or off, its weekly schedule; Get*Workflow: a workflow\'s settings) or the discovery that found it could not be read: the schedule alerts go blind while its jobs may still be collected. 30 minutes outlasts one failed refresh at the default schedule (a refresh every 10 collections of 2 minutes), so only a second one in a row warns.',
       expr: tagged((kind, targetLabel) => withTargetLabel(`${self('aws_resolution_exporter_target_last_refresh_success', kind)} == 0`, targetLabel)),
       for: '30m',
       severity: 'warning',
       summary: `The exporter cannot refresh what it knows of ${TARGET_SUMMARY}.`,
-      description: `The exporter could not refresh the facts of ${TARGET} (GetDomain or List*Workflows), or the discovery that found it, for 30 minutes: it keeps the last facts it read, and alerts that need them (a domain's schedule) may be blind.${answer('refresh', '')}`,
+      description: `The exporter could not refresh the facts of ${TARGET} (GetDomain or Get*Workflow), or the discovery that found it, for 30 minutes: it keeps the last facts it read, and alerts that need them (a domain's schedule) may be blind.${answer('refresh', '')}`,
     }),
   ];
 }

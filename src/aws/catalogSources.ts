@@ -16,7 +16,7 @@ export type DomainDetail = Omit<GetDomainCommandOutput, '$metadata'>;
 
 export type WorkflowKind = 'matching' | 'id_mapping';
 
-/** A workflow as List*Workflows names it (its summary says nothing the Get call does not). */
+/** A workflow as List*Workflows names it (the rest of its summary, Get*Workflow tells too). */
 export interface WorkflowSummary {
   readonly kind: WorkflowKind;
   readonly name: string;

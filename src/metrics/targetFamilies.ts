@@ -183,7 +183,7 @@ export const selfTargetFamilies: readonly FamilySpec<AnyTargetSnapshot>[] = [
   },
   {
     name: 'aws_resolution_exporter_target_last_refresh_success',
-    help: 'Whether the target\'s facts (GetDomain or List*Workflows) and the discovery that found it were read at the last refresh: 1, or 0 when a read failed and the last known facts were kept.',
+    help: 'Whether the target\'s facts (GetDomain or Get*Workflow) and the discovery that found it were read at the last refresh: 1, or 0 when a read failed and the last known facts were kept.',
     type: 'gauge',
     labelNames: SELF_TARGET_LABELS,
     collect: (target, emit) => {
