@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { idMappingWorkflowDetail, matchingWorkflowDetail } from '../src/aws/catalogSources.js';
 import type { AnyTargetSnapshot } from '../src/collect/snapshot.js';
 import { SnapshotMetrics } from '../src/metrics/snapshotMetrics.js';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, startSimulator, type FleetSpec, type SimKind, type Simulator } from '../src/simulator/index.js';
@@ -106,6 +107,79 @@ describe('every member of the SDK job models is exported or deliberately skipped
       const text = await metrics.text();
       for (const [member, where] of Object.entries(coverage)) {
         if (!('metric' in where) || member.endsWith('JobId') || member === 'jobId' || member === 'DomainName') continue;
+        const [, family = '', label] = /^([a-z0-9_]+)(?:\{([a-z0-9_]+)\})?$/.exec(where.metric) ?? [];
+        const lines = text.split('\n').filter((line) => line.startsWith(`${family}{`));
+        expect(lines, `${member} → ${where.metric}`).to.not.be.empty;
+        if (label !== undefined) expect(lines.some((line) => line.includes(`${label}="`) && !line.includes(`${label}=""`)), `${member} → ${where.metric}`).to.equal(true);
+      }
+    });
+  }
+});
+
+/** Where each member of a workflow's Get answer goes: a label of the workflow's info series or its own series, or why not. */
+const WORKFLOW_INFO = 'aws_entity_resolution_workflow_info';
+const CONFIGURATION = 'configuration the exporter does not watch (input schemas, rules, keys, roles): unbounded or secret as label values';
+const workflowCommon: Coverage = {
+  workflowName: { metric: `${WORKFLOW_INFO}{workflow}` },
+  workflowArn: { skipped: 'the account, region and name, already labels' },
+  description: { skipped: 'free text a person wrote: unbounded as a label value' },
+  createdAt: { skipped: 'when it was created says nothing about its runs; updatedAt does' },
+  updatedAt: { metric: 'aws_entity_resolution_workflow_updated_timestamp_seconds' },
+  roleArn: { skipped: CONFIGURATION },
+  'incrementalRunConfig.incrementalRunType': { metric: `${WORKFLOW_INFO}{incremental_run_type}` },
+  tags: { metric: `${WORKFLOW_INFO}{tag_k}` },
+  'outputSourceConfig[].outputS3Path': { metric: `${WORKFLOW_INFO}{output_kind}` },
+  'outputSourceConfig[].KMSArn': { skipped: CONFIGURATION },
+};
+const skippedAll = (paths: readonly string[]): Coverage => Object.fromEntries(paths.map((path) => [path, { skipped: CONFIGURATION }]));
+const matchingWorkflow: Coverage = {
+  ...workflowCommon,
+  'resolutionTechniques.resolutionType': { metric: `${WORKFLOW_INFO}{resolution_type}` },
+  'outputSourceConfig[].customerProfilesIntegrationConfig.domainArn': { metric: `${WORKFLOW_INFO}{output_kind}` },
+  ...skippedAll([
+    'inputSourceConfig[].inputSourceARN', 'inputSourceConfig[].schemaName', 'inputSourceConfig[].applyNormalization',
+    'outputSourceConfig[].output[].name', 'outputSourceConfig[].output[].hashed', 'outputSourceConfig[].applyNormalization',
+    'outputSourceConfig[].customerProfilesIntegrationConfig.objectTypeArn',
+    'resolutionTechniques.ruleBasedProperties.rules[].ruleName', 'resolutionTechniques.ruleBasedProperties.rules[].matchingKeys',
+    'resolutionTechniques.ruleBasedProperties.attributeMatchingModel', 'resolutionTechniques.ruleBasedProperties.matchPurpose',
+    'resolutionTechniques.ruleConditionProperties.rules[].ruleName', 'resolutionTechniques.ruleConditionProperties.rules[].condition',
+    'resolutionTechniques.ruleConditionProperties.matchingConfig.enableTransitiveMatching',
+    'resolutionTechniques.providerProperties.providerServiceArn', 'resolutionTechniques.providerProperties.providerConfiguration',
+    'resolutionTechniques.providerProperties.intermediateSourceConfiguration.intermediateS3Path',
+  ]),
+};
+const idMappingWorkflow: Coverage = {
+  ...workflowCommon,
+  'idMappingTechniques.idMappingType': { metric: `${WORKFLOW_INFO}{resolution_type}` },
+  ...skippedAll([
+    'inputSourceConfig[].inputSourceARN', 'inputSourceConfig[].schemaName', 'inputSourceConfig[].type',
+    'idMappingTechniques.ruleBasedProperties.ruleDefinitionType', 'idMappingTechniques.ruleBasedProperties.attributeMatchingModel',
+    'idMappingTechniques.ruleBasedProperties.recordMatchingModel', 'idMappingTechniques.ruleBasedProperties.rules[].ruleName',
+    'idMappingTechniques.ruleBasedProperties.rules[].matchingKeys', 'idMappingTechniques.providerProperties.providerServiceArn',
+    'idMappingTechniques.providerProperties.providerConfiguration',
+    'idMappingTechniques.providerProperties.intermediateSourceConfiguration.intermediateS3Path',
+  ]),
+};
+
+describe('every member of the SDK workflow models is exported or deliberately skipped', () => {
+  const workflowCases = [
+    { shape: 'GetMatchingWorkflowOutput', kind: 'matching', coverage: matchingWorkflow, detail: (answer: object) => matchingWorkflowDetail('wf', answer as Parameters<typeof matchingWorkflowDetail>[1]) },
+    { shape: 'GetIdMappingWorkflowOutput', kind: 'id_mapping', coverage: idMappingWorkflow, detail: (answer: object) => idMappingWorkflowDetail('wf', answer as Parameters<typeof idMappingWorkflowDetail>[1]) },
+  ] as const;
+  for (const { shape, kind, coverage, detail } of workflowCases) {
+    it(`${shape}: the SDK's members are exactly the covered ones, and each exported one shows in its series`, async () => {
+      const leaves = outputShapeLeaves('@aws-sdk/client-entityresolution', shape);
+      expect(leaves.map((leaf) => leaf.path).sort(), `members of ${shape} (a new one needs a metric or a reason to skip it)`).to.deep.equal(Object.keys(coverage).sort());
+      const metrics = new SnapshotMetrics();
+      const target = {
+        identity: { kind, target: 'wf', accountId: '123456789012', region: 'us-east-1' }, up: true, dataTime: 1_700_000_100, lastSuccessTime: 1_700_000_100,
+        lastError: undefined, jobs: [], latestStatus: undefined, lastSuccessEnd: undefined, lastFailureEnd: undefined, counters: undefined,
+        facts: { workflow: detail(fullDetail(leaves)), readAt: 1_700_000_000 }, tagKeys: ['k'],
+      } as unknown as AnyTargetSnapshot;
+      metrics.publish({ targets: [target], finishedAt: 1_700_000_100, durationSeconds: 1 });
+      const text = await metrics.text();
+      for (const [member, where] of Object.entries(coverage)) {
+        if (!('metric' in where)) continue;
         const [, family = '', label] = /^([a-z0-9_]+)(?:\{([a-z0-9_]+)\})?$/.exec(where.metric) ?? [];
         const lines = text.split('\n').filter((line) => line.startsWith(`${family}{`));
         expect(lines, `${member} → ${where.metric}`).to.not.be.empty;

@@ -120,10 +120,10 @@ describe('alerts routed by owner: discovery by tag, tag_team on every alert, eac
       .to.deep.equal(perTarget.map((alert) => `${alert.labels.alertname ?? ''} ${targetOf(alert.labels)}: ${OWNERS[targetOf(alert.labels)] ?? '(none)'}`).sort());
 
     // Each notification goes to the receivers of the team its alerts carry (the pager for critical, the chat otherwise).
-    const delivered = await until('a notification for every alert', async () => {
+    const delivered = await until('a notification for every alert', () => {
       const notifications = sink?.notifications('owners') ?? [];
       const seen = new Set(notifications.flatMap((n) => n.alerts.map((a) => `${a.labels.alertname ?? ''} ${targetOf(a.labels)}`)));
-      return [...expected].every((want) => seen.has(want)) ? notifications : undefined;
+      return Promise.resolve([...expected].every((want) => seen.has(want)) ? notifications : undefined);
     });
     const routes = delivered.flatMap((n) => n.alerts.filter((a) => targetOf(a.labels) !== '').map((a) => ({ receiver: n.receiver, team: a.labels.tag_team, severity: a.labels.severity, what: `${a.labels.alertname ?? ''} ${targetOf(a.labels)}` })));
     console.log(`\n      ${routes.map((r) => `${r.what} (${r.severity ?? ''}, tag_team=${r.team ?? ''}) -> ${r.receiver}`).join('\n      ')}\n`);

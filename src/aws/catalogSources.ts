@@ -103,7 +103,7 @@ export async function getWorkflow(client: () => EntityResolutionClient, gate: Ca
   return idMappingWorkflowDetail(name, answer);
 }
 
-function matchingWorkflowDetail(name: string, answer: GetMatchingWorkflowCommandOutput): WorkflowDetail {
+export function matchingWorkflowDetail(name: string, answer: Omit<GetMatchingWorkflowCommandOutput, '$metadata'>): WorkflowDetail {
   const outputs = (answer.outputSourceConfig ?? []).flatMap((output): OutputKind[] => [
     ...(output.outputS3Path === undefined ? [] : ['s3' as const]),
     ...(output.customerProfilesIntegrationConfig === undefined ? [] : ['customer_profiles' as const]),
@@ -119,7 +119,7 @@ function matchingWorkflowDetail(name: string, answer: GetMatchingWorkflowCommand
   };
 }
 
-function idMappingWorkflowDetail(name: string, answer: GetIdMappingWorkflowCommandOutput): WorkflowDetail {
+export function idMappingWorkflowDetail(name: string, answer: Omit<GetIdMappingWorkflowCommandOutput, '$metadata'>): WorkflowDetail {
   return {
     kind: 'id_mapping',
     name,
