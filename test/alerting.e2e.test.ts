@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
-import { AlertingStack, EXPORTER_DOWN_FOR_MS, KEEP_FIRING_FOR_MS, NotificationSink, type AmAlert, type PromAlert } from './support/alertingStack.js';
+import { AlertingStack, eventually, EXPORTER_DOWN_FOR_MS, KEEP_FIRING_FOR_MS, NotificationSink, type AmAlert, type PromAlert } from './support/alertingStack.js';
 import { AlertingWorld, expectedAlerts, SCENARIOS, type Run, type Scenario } from './support/alertingWorld.js';
 import { samples } from './support/harness.js';
 import { ALERTMANAGER_BINARY, PROMETHEUS_BINARY, requireInstalled } from './support/monitoringServers.js';
@@ -24,15 +24,7 @@ const targetOf = (labels: Record<string, string>): string => labels.domain ?? la
 /** An alert's identity as Alertmanager sees it: name, severity and target (or instance, for the exporter's own). */
 const key = (labels: Record<string, string>): string => `${labels.alertname ?? ''}:${labels.severity ?? ''} ${targetOf(labels) || (labels.instance ?? '')}`;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = DEADLINE_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await probe();
-    if (result !== undefined) return result;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = DEADLINE_MS): Promise<T> => eventually(what, probe, timeoutMs);
 
 describe('alerting end to end: simulator worlds, per-job and summary exporters, each with its Prometheus and Alertmanager', function () {
   this.timeout(600_000);

@@ -83,6 +83,20 @@ function fullDetail(leaves: readonly SchemaLeaf[]): Record<string, unknown> {
   return root;
 }
 
+/** Renders the target and expects each exported member's series (and label, non-empty) in the exposition. */
+async function expectEachExported(target: AnyTargetSnapshot, coverage: Coverage, unchecked: (member: string) => boolean = () => false): Promise<void> {
+  const metrics = new SnapshotMetrics();
+  metrics.publish({ targets: [target], finishedAt: 1_700_000_100, durationSeconds: 1 });
+  const text = await metrics.text();
+  for (const [member, where] of Object.entries(coverage)) {
+    if (!('metric' in where) || unchecked(member)) continue;
+    const [, family = '', label] = /^([a-z0-9_]+)(?:\{([a-z0-9_]+)\})?$/.exec(where.metric) ?? [];
+    const lines = text.split('\n').filter((line) => line.startsWith(`${family}{`));
+    expect(lines, `${member} → ${where.metric}`).to.not.be.empty;
+    if (label !== undefined) expect(lines.some((line) => line.includes(`${label}="`) && !line.includes(`${label}=""`)), `${member} → ${where.metric}`).to.equal(true);
+  }
+}
+
 const cases: [string, string, string, TargetKind, Coverage][] = [
   ['@aws-sdk/client-customer-profiles', 'GetIdentityResolutionJobResponse', 'GetIdentityResolutionJob', 'identity_resolution', identityResolution],
   ['@aws-sdk/client-entityresolution', 'GetMatchingJobOutput', 'GetMatchingJob', 'matching', matching],
@@ -98,20 +112,11 @@ describe('every member of the SDK job models is exported or deliberately skipped
 
     it(`${operation}: a job with every member set shows each one in its metric`, async () => {
       const detail = fullDetail(outputShapeLeaves(sdk, shape));
-      const metrics = new SnapshotMetrics();
       const target = {
         identity: { kind, target: 'wf', accountId: '123456789012', region: 'us-east-1' }, up: true, dataTime: 1_700_000_100, lastSuccessTime: 1_700_000_100,
         lastError: undefined, jobs: [{ id: 'job', detail }], latestStatus: undefined, lastSuccessEnd: undefined, lastFailureEnd: undefined, counters: undefined,
       } as unknown as AnyTargetSnapshot;
-      metrics.publish({ targets: [target], finishedAt: 1_700_000_100, durationSeconds: 1 });
-      const text = await metrics.text();
-      for (const [member, where] of Object.entries(coverage)) {
-        if (!('metric' in where) || member.endsWith('JobId') || member === 'jobId' || member === 'DomainName') continue;
-        const [, family = '', label] = /^([a-z0-9_]+)(?:\{([a-z0-9_]+)\})?$/.exec(where.metric) ?? [];
-        const lines = text.split('\n').filter((line) => line.startsWith(`${family}{`));
-        expect(lines, `${member} → ${where.metric}`).to.not.be.empty;
-        if (label !== undefined) expect(lines.some((line) => line.includes(`${label}="`) && !line.includes(`${label}=""`)), `${member} → ${where.metric}`).to.equal(true);
-      }
+      await expectEachExported(target, coverage, (member) => member.endsWith('JobId') || member === 'jobId' || member === 'DomainName');
     });
   }
 });
@@ -170,21 +175,12 @@ describe('every member of the SDK workflow models is exported or deliberately sk
     it(`${shape}: the SDK's members are exactly the covered ones, and each exported one shows in its series`, async () => {
       const leaves = outputShapeLeaves('@aws-sdk/client-entityresolution', shape);
       expect(leaves.map((leaf) => leaf.path).sort(), `members of ${shape} (a new one needs a metric or a reason to skip it)`).to.deep.equal(Object.keys(coverage).sort());
-      const metrics = new SnapshotMetrics();
       const target = {
         identity: { kind, target: 'wf', accountId: '123456789012', region: 'us-east-1' }, up: true, dataTime: 1_700_000_100, lastSuccessTime: 1_700_000_100,
         lastError: undefined, jobs: [], latestStatus: undefined, lastSuccessEnd: undefined, lastFailureEnd: undefined, counters: undefined,
         facts: { workflow: detail(fullDetail(leaves)), readAt: 1_700_000_000 }, tagKeys: ['k'],
       } as unknown as AnyTargetSnapshot;
-      metrics.publish({ targets: [target], finishedAt: 1_700_000_100, durationSeconds: 1 });
-      const text = await metrics.text();
-      for (const [member, where] of Object.entries(coverage)) {
-        if (!('metric' in where)) continue;
-        const [, family = '', label] = /^([a-z0-9_]+)(?:\{([a-z0-9_]+)\})?$/.exec(where.metric) ?? [];
-        const lines = text.split('\n').filter((line) => line.startsWith(`${family}{`));
-        expect(lines, `${member} → ${where.metric}`).to.not.be.empty;
-        if (label !== undefined) expect(lines.some((line) => line.includes(`${label}="`) && !line.includes(`${label}=""`)), `${member} → ${where.metric}`).to.equal(true);
-      }
+      await expectEachExported(target, coverage);
     });
   }
 });

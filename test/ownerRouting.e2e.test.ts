@@ -1,13 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { stringify } from 'yaml';
 import { defaultOptions } from '../monitoring/options.js';
 import { ALERTS_FILE, renderMonitoring } from '../monitoring/render.js';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
-import { exampleRouteTo, NotificationSink, SCRAPE_JOB, shortenedRules, type PromAlert } from './support/alertingStack.js';
+import { eventually, exampleRouteTo, NotificationSink, SCRAPE_JOB, shortenedRules, type PromAlert } from './support/alertingStack.js';
 import { startExporterProcess, waitForOk, type ExporterProcess } from './support/exporterProcess.js';
 import { samples } from './support/harness.js';
 import { ALERTMANAGER_BINARY, PROMETHEUS_BINARY, requireInstalled, startAlertmanager, startPrometheus, type PrometheusServer, type RunningServer } from './support/monitoringServers.js';
@@ -35,15 +34,7 @@ const tagsOf = (name: string): { tags?: Record<string, string> } => {
   return team === undefined ? {} : { tags: { team } };
 };
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + DEADLINE_MS;
-  for (;;) {
-    const result = await probe();
-    if (result !== undefined) return result;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => eventually(what, probe, DEADLINE_MS);
 
 describe('alerts routed by owner: discovery by tag, tag_team on every alert, each team\'s receiver', function () {
   this.timeout(300_000);

@@ -83,6 +83,17 @@ export class NotificationSink {
   }
 }
 
+/** Polls `probe` every 250 ms until it answers, for at most `timeoutMs`: Prometheus and Alertmanager act on their own clocks. */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await probe();
+    if (result !== undefined) return result;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
 /** The shipped rules (or another rendering of them) with every `for:` and `keep_firing_for:` shortened, so a test takes seconds. */
 export function shortenedRules(dir: string, rules = readFileSync('prometheus/alerts.yml', 'utf8')): string {
   const doc = parse(rules) as { groups: { rules: { alert?: string; for?: string; keep_firing_for?: string }[] }[] };
