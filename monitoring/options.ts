@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { tagKeyProblem, tagLabelName } from '../src/model/tags.js';
+import { tagKeyProblem, tagLabelCollisions } from '../src/model/tags.js';
 
 export type Severity = 'critical' | 'warning' | 'info';
 export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
@@ -79,16 +79,10 @@ export function runbookUrlProblem(url: string): string | undefined {
  * same one, as the exporter's `tag_labels` requires, or a label would not say which key it holds.
  */
 export function tagKeysProblem(keys: readonly string[]): string | undefined {
-  const byLabel = new Map<string, string>();
-  for (const key of keys) {
-    const problem = tagKeyProblem(key);
-    if (problem !== undefined) return problem;
-    const label = tagLabelName(key);
-    const other = byLabel.get(label);
-    if (other !== undefined) return `${JSON.stringify(other)} and ${JSON.stringify(key)} both become the label ${label}`;
-    byLabel.set(label, key);
-  }
-  return undefined;
+  const problem = keys.map(tagKeyProblem).find((each) => each !== undefined);
+  if (problem !== undefined) return problem;
+  const [collision] = tagLabelCollisions(keys.map((key) => ({ key })));
+  return collision && `${JSON.stringify(collision.earlier.key)} and ${JSON.stringify(collision.later.key)} both become the label ${collision.label}`;
 }
 
 /** Why a Grafana refresh interval cannot be used, or undefined. */

@@ -94,4 +94,15 @@ entity_resolution:
     expect(fake.calls.filter((call) => call.startsWith('GetWorkflow'))).to.deep.equal(['GetWorkflow matching/pay-dedupe', 'GetWorkflow id_mapping/pay-ids']);
     expect(refresher.factsOf(identity)?.workflow?.tags).to.deep.equal({ team: 'payments' });
   });
+
+  it('shares each Get between discovery and facts when no region is configured (the SDK\'s default region)', async () => {
+    const fake = aws();
+    const noRegion = parseConfig('entity_resolution:\n  discover:\n    require_tags: { team: payments }\n', 'unit.yaml');
+    const refresher = new Refresher({ sources: fake, accounts: fake, pacer: new CallPacer(1000, 4), logger: silent });
+    const round = refresher.round();
+    await refresher.discover(noRegion.discovery, round);
+    const identity = { kind: 'matching' as const, target: 'pay-dedupe', accountId: '123456789012', region: fake.region };
+    await refresher.refreshFacts([{ identity, role: undefined, name: 'pay-dedupe' }], round, NOW);
+    expect(fake.calls.filter((call) => call === 'GetWorkflow matching/pay-dedupe')).to.have.length(1);
+  });
 });

@@ -3,6 +3,7 @@
  * the per-kind alerts), and its own health and AWS's answers (keyed by the exporter process: `instance`).
  */
 import { THROTTLING_ERROR_NAMES } from '../../src/aws/errors.js';
+import { PAGE_AT_FIRST_FAILURE_INTERVAL } from '../../src/collect/expectations.js';
 import { KIND_NAMING } from '../../src/metrics/targetFamilies.js';
 import { TARGET_KINDS, TARGET_LABEL, type TargetKind } from '../../src/model/kinds.js';
 import { expectation, nested, targetIdentity, type AlertRule, type RuleContext, type RuleGroup } from './model.js';
@@ -23,11 +24,6 @@ function withTargetLabel(expr: string, targetLabel: string): string {
   return `label_replace(\n  ${nested(expr)},\n  "${targetLabel}", "$1", "target", "(.*)"\n)`;
 }
 
-/**
- * How long a target with no expected interval may be unreadable before TargetDown pages: a day, the interval at
- * which a failure costs a day of freshness, as for a target expected to run daily.
- */
-const UNKNOWN_CADENCE_DOWN_SECONDS = 86_400;
 
 const TARGET = 'the {{ $labels.kind }} target {{ $labels.target }} (account {{ $labels.aws_account_id }}, region {{ $labels.aws_region }})';
 const TARGET_SUMMARY = '{{ $labels.kind }} target {{ $labels.target }} ({{ $labels.aws_account_id }}, {{ $labels.aws_region }})';
@@ -45,8 +41,8 @@ function targetHealthAlerts(context: RuleContext): AlertRule[] {
   );
   /**
    * The kind's targets whose collections have failed longer than their expected interval (at least 15 minutes),
-   * or a day for a target without one (an automatic workflow whose history does not yet show its cadence); the
-   * value is for how long.
+   * or, for a target without one (an automatic workflow whose history does not yet show its cadence), as long as
+   * a target expected to run daily, whose every failure costs a day; the value is for how long.
    */
   const downTooLongOf = (kind: TargetKind, targetLabel: string): string => {
     const up = self('aws_resolution_exporter_target_up', kind);
@@ -54,7 +50,7 @@ function targetHealthAlerts(context: RuleContext): AlertRule[] {
     const lastRead = `${self('aws_resolution_exporter_target_last_success_timestamp_seconds', kind)}\nor\n(${up} == 0) * 0 + on (job, instance) group_left ${s('process_start_time_seconds')}`;
     const downFor = withTargetLabel(`(\n  time() - (\n    ${nested(lastRead, '    ')}\n  )\n)\nand\n${up} == 0`, targetLabel);
     const interval = expectation(context, `${KIND_NAMING[kind].prefix}expected_interval_seconds`);
-    const allowed = `clamp_min(${interval}, 900)\nor on (${targetIdentity(targetLabel)})\n${withTargetLabel(up, targetLabel)} * 0 + ${UNKNOWN_CADENCE_DOWN_SECONDS}`;
+    const allowed = `clamp_min(${interval}, 900)\nor on (${targetIdentity(targetLabel)})\n${withTargetLabel(up, targetLabel)} * 0 + ${PAGE_AT_FIRST_FAILURE_INTERVAL}`;
     return `${downFor}\n> on (${targetIdentity(targetLabel)}) group_left ()\n(\n  ${nested(allowed)}\n)`;
   };
   /** An alert's condition of every kind, with the tag labels the options name. */

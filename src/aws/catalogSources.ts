@@ -8,6 +8,7 @@ import {
   type GetIdMappingWorkflowCommandOutput,
   type GetMatchingWorkflowCommandOutput,
 } from '@aws-sdk/client-entityresolution';
+import type { ResourceTags } from '../model/tags.js';
 import { pages } from './pagination.js';
 import { CUSTOMER_PROFILES_PAGE_SIZE, ENTITY_RESOLUTION_PAGE_SIZE, sendOptions, type CallGate } from './sources.js';
 
@@ -25,7 +26,7 @@ export interface WorkflowSummary {
 /** A domain as ListDomains shows it: its tags come with it, so discovery by tag needs no further call. */
 export interface DomainListing {
   readonly name: string;
-  readonly tags: Readonly<Record<string, string>> | undefined;
+  readonly tags: ResourceTags;
 }
 
 /** Where a workflow writes its output: S3, or a Customer Profiles domain (matching workflows only). */
@@ -43,7 +44,7 @@ export interface WorkflowDetail extends WorkflowSummary {
   /** Sorted, each once. */
   readonly outputKinds: readonly OutputKind[];
   readonly updatedAt: Date | undefined;
-  readonly tags: Readonly<Record<string, string>> | undefined;
+  readonly tags: ResourceTags;
 }
 
 async function allPages<Page>(fetchPage: (token: string | undefined) => Promise<Page>, tokenOf: (page: Page) => string | undefined): Promise<Page[]> {

@@ -9,6 +9,7 @@ import { nextRuleBasedMatching } from './ruleBasedMatching.js';
 import type { TargetFacts } from './snapshot.js';
 import { identityKey, roleKey, targetRef, type RoleRef, type TargetIdentity } from '../model/target.js';
 import type { TargetKind } from '../model/kinds.js';
+import type { ResourceTags } from '../model/tags.js';
 
 export interface RefreshDependencies {
   readonly sources: SourceFactory;
@@ -40,51 +41,56 @@ class RoundCache {
   constructor(private readonly deps: RefreshDependencies, private readonly signal: AbortSignal | undefined) {}
 
   domain(region: string | undefined, role: RoleRef | undefined, name: string): Promise<DomainDetail> {
-    return this.once(this.domains, `${scope(region, role)}\u0000${name}`, async () => (await this.catalog(region, role)).domain(name, this.signal));
+    return this.once(this.domains, region, role, name, (catalog) => catalog.domain(name, this.signal));
   }
 
   workflowList(region: string | undefined, role: RoleRef | undefined): Promise<WorkflowSummary[]> {
-    return this.once(this.workflowLists, scope(region, role), async () => (await this.catalog(region, role)).workflows(['matching', 'id_mapping'], this.signal));
+    return this.once(this.workflowLists, region, role, '', (catalog) => catalog.workflows(['matching', 'id_mapping'], this.signal));
   }
 
   workflow(region: string | undefined, role: RoleRef | undefined, kind: WorkflowKind, name: string): Promise<WorkflowDetail> {
-    return this.once(this.workflows, `${scope(region, role)}\u0000${kind}\u0000${name}`, async () => (await this.catalog(region, role)).workflow(kind, name, this.signal));
+    return this.once(this.workflows, region, role, `${kind}\u0000${name}`, (catalog) => catalog.workflow(kind, name, this.signal));
   }
 
   domainList(region: string | undefined, role: RoleRef | undefined): Promise<DomainListing[]> {
-    return this.once(this.domainLists, scope(region, role), async () => (await this.catalog(region, role)).domains(this.signal));
+    return this.once(this.domainLists, region, role, '', (catalog) => catalog.domains(this.signal));
   }
 
-  /** The catalogue of a credential set and region, paced as the account and region it turns out to be. */
-  private async catalog(region: string | undefined, role: RoleRef | undefined): Promise<CatalogSource> {
+  /**
+   * Makes `call` once per credential set, region and `what`. The region is keyed as resolved: a discovery in the
+   * SDK's default region and a target whose region resolved to it share the call.
+   */
+  private async once<T>(cache: Map<string, Promise<T>>, region: string | undefined, role: RoleRef | undefined, what: string, call: (catalog: CatalogSource) => Promise<T>): Promise<T> {
     const resolvedRegion = region ?? (await this.deps.sources.defaultRegion());
-    const accountId = await this.deps.accounts.accountId(resolvedRegion, role);
-    return this.deps.sources.catalog(region, role, this.deps.pacer.gate(accountId, resolvedRegion));
-  }
-
-  private once<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+    const key = `${scope(resolvedRegion, role)}\u0000${what}`;
     let promise = cache.get(key);
     if (!promise) {
-      promise = load();
+      promise = this.catalog(region, resolvedRegion, role).then(call);
       cache.set(key, promise);
     }
     return promise;
   }
+
+  /** The catalogue of a credential set and region, paced as the account and region it turns out to be. */
+  private async catalog(region: string | undefined, resolvedRegion: string, role: RoleRef | undefined): Promise<CatalogSource> {
+    const accountId = await this.deps.accounts.accountId(resolvedRegion, role);
+    return this.deps.sources.catalog(region, role, this.deps.pacer.gate(accountId, resolvedRegion));
+  }
 }
 
-function scope(region: string | undefined, role: RoleRef | undefined): string {
-  return `${region ?? ''}\u0000${roleKey(role)}`;
+function scope(region: string, role: RoleRef | undefined): string {
+  return `${region}\u0000${roleKey(role)}`;
 }
 
 /** Why `name` fails a discovery's include or exclude pattern, or undefined when it passes both. */
-function nameProblem(name: string, spec: DiscoveryConfig): string | undefined {
+function patternProblem(name: string, spec: DiscoveryConfig): string | undefined {
   if (spec.include !== undefined && !new RegExp(spec.include).test(name)) return `name does not match include ${JSON.stringify(spec.include)}`;
   if (spec.exclude !== undefined && new RegExp(spec.exclude).test(name)) return `name matches exclude ${JSON.stringify(spec.exclude)}`;
   return undefined;
 }
 
 /** Why `tags` fail a discovery's `require_tags`, or undefined when they hold every one. */
-function tagProblem(tags: Readonly<Record<string, string>> | undefined, required: RequiredTags): string | undefined {
+function tagProblem(tags: ResourceTags, required: RequiredTags): string | undefined {
   for (const [key, value] of required) {
     const actual = tags?.[key];
     if (actual === undefined) return `tag ${key} is missing`;
@@ -209,7 +215,7 @@ export class Refresher {
       const domains = await round.domainList(region, spec.role);
       judged.push(...await Promise.all(domains.map(async ({ name, tags }) => ({
         target: target('identity_resolution', name),
-        why: nameProblem(name, spec) ?? tagProblem(tags, spec.requireTags) ?? (spec.allDomains ? undefined : await this.matchingProblem(round, region, spec.role, name)),
+        why: patternProblem(name, spec) ?? tagProblem(tags, spec.requireTags) ?? (spec.allDomains ? undefined : await this.matchingProblem(round, region, spec.role, name)),
       }))));
     }
     const workflowKinds = spec.kinds.filter((kind) => kind !== 'identity_resolution');
@@ -218,7 +224,7 @@ export class Refresher {
       // List*Workflows carries no tags: only a name that passes the patterns costs a Get call, and the facts' refresh shares it.
       judged.push(...await Promise.all(workflows.map(async ({ kind, name }) => ({
         target: target(kind, name),
-        why: nameProblem(name, spec) ?? (spec.requireTags.size === 0 ? undefined : tagProblem((await round.workflow(region, spec.role, kind, name)).tags, spec.requireTags)),
+        why: patternProblem(name, spec) ?? (spec.requireTags.size === 0 ? undefined : tagProblem((await round.workflow(region, spec.role, kind, name)).tags, spec.requireTags)),
       }))));
     }
     return {

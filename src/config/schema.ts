@@ -8,7 +8,7 @@ import type { TargetKind } from '../model/kinds.js';
 import { DOMAIN_NAME_MAX, isArn, nameProblem, parseIdMappingArn, targetKey, targetRef, WORKFLOW_NAME_MAX, type RoleRef } from '../model/target.js';
 import { expected, formatPath } from './issues.js';
 import { partitionOf, regionProblem } from './regions.js';
-import { tagKeyProblem, tagLabelName } from '../model/tags.js';
+import { tagKeyProblem, tagLabelCollisions } from '../model/tags.js';
 import type { DiscoveryConfig, ExpectConfig, ExporterConfig, RequiredTags, TargetConfig } from './types.js';
 
 /** Per HTTP attempt to AWS, unless the schedule leaves less time. */
@@ -362,20 +362,15 @@ function withTopLevel(top: readonly string[] | undefined, own: readonly string[]
  * series of a kind is one family.
  */
 function refuseCollidingTagLabels(lists: readonly { path: readonly (string | number)[]; keys: readonly string[] | undefined }[], ctx: z.RefinementCtx): void {
-  const firstByLabel = new Map<string, { key: string; path: string }>();
-  for (const { path, keys = [] } of lists) {
-    keys.forEach((key, index) => {
-      const label = tagLabelName(key);
-      const first = firstByLabel.get(label);
-      if (first === undefined) firstByLabel.set(label, { key, path: formatPath([...path, index]) });
-      else if (first.key !== key) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [...path, index],
-          message: `tag keys ${JSON.stringify(key)} and ${JSON.stringify(first.key)} (${first.path}) both become the label ${label}: keep one`,
-          input: key,
-        });
-      }
+  const entries = lists.flatMap(({ path, keys = [] }) => keys.map((key, index) => ({ key, path: [...path, index] })));
+  for (const { earlier, later, label } of tagLabelCollisions(entries)) {
+    // A key listed again (on a target as at the top level) is the same label, not a collision.
+    if (earlier.key === later.key) continue;
+    ctx.addIssue({
+      code: 'custom',
+      path: later.path,
+      message: `tag keys ${JSON.stringify(later.key)} and ${JSON.stringify(earlier.key)} (${formatPath(earlier.path)}) both become the label ${label}: keep one`,
+      input: later.key,
     });
   }
 }

@@ -25,6 +25,20 @@ export function tagKeyProblem(key: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Each key, in order, that becomes the same label as an earlier one: `team-name` after `team_name`, whose values
+ * would overwrite each other and whose label would not say which key it holds, or the same key again.
+ */
+export function* tagLabelCollisions<Entry extends { readonly key: string }>(entries: Iterable<Entry>): Generator<{ earlier: Entry; later: Entry; label: string }> {
+  const firstByLabel = new Map<string, Entry>();
+  for (const entry of entries) {
+    const label = tagLabelName(entry.key);
+    const earlier = firstByLabel.get(label);
+    if (earlier === undefined) firstByLabel.set(label, entry);
+    else yield { earlier, later: entry, label };
+  }
+}
+
 /** The tags of a resource as AWS answers them (a map, possibly absent). */
 export type ResourceTags = Readonly<Record<string, string>> | undefined;
 
