@@ -13,7 +13,7 @@ RUN npm run build && npm prune --omit=dev
 FROM ${NODE_IMAGE}
 ARG REVISION=unknown
 ENV NODE_ENV=production BUILD_REVISION=${REVISION}
-# Memory, as measured by `npm run bench`, which runs under these same lines (the README's Sizing section):
+# Memory, as measured by `npm run bench`, which runs under these same lines (docs/performance.md, "Sizing"):
 # jemalloc hands freed pages back where glibc's malloc keeps them; a smaller young generation keeps V8 from
 # growing it past 100 MiB; and an explicit old-generation limit sizes the heap the same under any container
 # memory limit (Node.js would derive it from the limit). Raise the latter for a fleet far beyond the sizing table.

@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { ChurnResult } from './churn.js';
 import type { MainResult } from './measure.js';
 import type { Runtime } from './runtime.js';
@@ -23,6 +25,19 @@ export function machine(): Machine {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
   };
+}
+
+/** The machine, in one phrase: what a figure measured on it can be compared with. */
+export const describeMachine = (host: Machine): string => `${host.cores} cores (${host.cpu}), ${host.memory_gb} GiB, ${host.platform}`;
+
+/** The commit measured, `-dirty` when the work tree had changes: results are only as good as the code they name. */
+export function measuredCommit(): string {
+  try {
+    const git = (...args: string[]): string => execFileSync('git', args, { cwd: fileURLToPath(new URL('.', import.meta.url)), encoding: 'utf8' }).trim();
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') === '' ? '' : '-dirty'}`;
+  } catch {
+    return 'unknown';
+  }
 }
 
 type Row = readonly [label: string, cell: (r: ScenarioResult) => string, target: string];
@@ -68,7 +83,7 @@ export function table(results: Readonly<Record<string, ScenarioResult>>, host: M
   const header = `| measure | ${names.join(' | ')} | target |`;
   const rule = `|---|${names.map(() => '---:').join('|')}|---|`;
   const rows = ROWS.map(([label, cell, target]) => `| ${label} | ${names.map((name) => cell(results[name]!)).join(' | ')} | ${target} |`);
-  const about = `Machine: ${host.cores} cores (${host.cpu}), ${host.memory_gb} GiB, Node.js ${host.node}, ${host.platform}; `
+  const about = `Machine: ${describeMachine(host)}, Node.js ${host.node}; `
     + `NODE_OPTIONS=${runtime.node_options || '(none)'}, allocator ${runtime.allocator}`;
   const legend = names.map((name) => {
     const s = scenarioNamed(name);

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { measureChurn, type ChurnResult } from './churn.js';
 import { measureScenario, type IdlePhase, type MainResult } from './measure.js';
 import { compileForMeasurement, runMeasured } from './measuredProcess.js';
-import { machine, table, type Machine, type ScenarioResult } from './report.js';
+import { machine, measuredCommit, table, type Machine, type ScenarioResult } from './report.js';
 import { imageRuntime, type Runtime } from './runtime.js';
 import { scenarioNamed, SCENARIOS } from './scenarios.js';
 
@@ -53,7 +52,7 @@ export async function runBench(names: readonly string[], nodes: readonly string[
     }
     if (!host) throw new Error('no scenario to run');
     process.stdout.write(`${table(scenarios, host, runtime)}\n\n`);
-    runs.push({ commit: commit(), machine: host, scenarios });
+    runs.push({ commit: measuredCommit(), machine: host, scenarios });
   }
   const document: BenchDocument = { runtime: { node_options: runtime.node_options, allocator: runtime.allocator }, idle_minutes: idle.minutes, runs };
   writeFileSync(out, `${JSON.stringify(document, null, 2)}\n`);
@@ -62,17 +61,6 @@ export async function runBench(names: readonly string[], nodes: readonly string[
 }
 
 const SELF = fileURLToPath(import.meta.url);
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/** The commit measured, `-dirty` when the work tree had changes. */
-function commit(): string {
-  try {
-    const git = (...args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') === '' ? '' : '-dirty'}`;
-  } catch {
-    return 'unknown';
-  }
-}
 
 async function inChild<T>(entry: string, node: string, runtime: Runtime, part: 'main' | 'churn', scenario: string, idle: IdlePhase): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));

@@ -1,28 +1,35 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileForMeasurement, runMeasured } from './measuredProcess.js';
+import { machine, measuredCommit } from './report.js';
 import { imageRuntime } from './runtime.js';
 import { runSoak } from './soak/run.js';
-import { passed, reproduceCommand, summaryLine } from './soak/verdict.js';
+import { passed, reproduceCommand, summaryLine, type SoakRecord } from './soak/verdict.js';
 
 /** Mismatches and crashes printed after the summary of a failed soak. */
 const SHOWN_PROBLEMS = 10;
 
 /**
- * `npm run soak -- --minutes N [--seed S]`: the exporter against the simulator at high time speed, with
- * target churn and random faults, for N minutes; then the check against the simulator's truth. Prints one
- * summary line (and the first problems of a failure) and exits 0 on a pass, 1 otherwise. The soak itself runs
+ * `npm run soak -- --minutes N [--seed S] [--out FILE]`: the exporter against the simulator at high time speed,
+ * with target churn and random faults, for N minutes; then the check against the simulator's truth. Prints one
+ * summary line (and the first problems of a failure) and exits 0 on a pass, 1 otherwise. `--out` also writes the
+ * result with the machine, Node.js and commit it came from (bench/soak-results.json is what the docs render). The soak itself runs
  * compiled, in a process of its own under the Docker image's runtime settings, as the bench's measurements do:
  * its memory check is about what a pod runs.
  */
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { minutes: { type: 'string', default: '3' }, seed: { type: 'string', default: '1' }, measured: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { minutes: { type: 'string', default: '3' }, seed: { type: 'string', default: '1' }, out: { type: 'string' }, measured: { type: 'boolean', default: false } },
+  });
   const minutes = Number(values.minutes);
   if (!(minutes > 0)) throw new Error(`--minutes must be a number of minutes above 0, got ${values.minutes}`);
   if (!values.measured) {
     const runtime = imageRuntime();
     process.stderr.write(`runtime settings of the image: NODE_OPTIONS=${runtime.node_options || '(none)'}, allocator ${runtime.allocator}\n`);
     const { soak } = compileForMeasurement('soak');
-    return (await runMeasured(process.execPath, soak, ['--measured', '--minutes', values.minutes, '--seed', values.seed], runtime)) ?? 1;
+    const out = values.out === undefined ? [] : ['--out', resolve(values.out)];
+    return (await runMeasured(process.execPath, soak, ['--measured', '--minutes', values.minutes, '--seed', values.seed, ...out], runtime)) ?? 1;
   }
   const result = await runSoak({
     minutes,
@@ -34,6 +41,11 @@ async function main(): Promise<number> {
   for (const problem of problems.slice(0, SHOWN_PROBLEMS)) process.stdout.write(`  ${problem}\n`);
   if (problems.length > SHOWN_PROBLEMS) process.stdout.write(`  … and ${problems.length - SHOWN_PROBLEMS} more\n`);
   process.stdout.write(`reproduce: ${reproduceCommand(minutes, values.seed)}\n`);
+  if (values.out !== undefined) {
+    const { node_options, allocator } = imageRuntime();
+    const record: SoakRecord = { commit: measuredCommit(), machine: machine(), runtime: { node_options, allocator }, asked: { minutes, seed: values.seed }, result };
+    writeFileSync(values.out, `${JSON.stringify(record, null, 2)}\n`);
+  }
   return passed(result) ? 0 : 1;
 }
 

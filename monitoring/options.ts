@@ -29,13 +29,13 @@ export interface MonitoringOptions {
 /** The repository's root directory. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** The selector the shipped files carry: the scrape job name the README's Prometheus config uses. */
+/** The selector the shipped files carry: the scrape job name the docs' Prometheus config uses. */
 export const DEFAULT_SELECTOR = 'job="aws-resolution-exporter"';
 
 const RUNBOOK_PATH = 'blob/main/docs/runbook.md';
 
 /**
- * The runbook on the repository package.json names (`repository`, which the README tells users to point at
+ * The runbook on the repository package.json names (`repository`, which docs/alerts.md tells users to point at
  * their own copy), e.g. https://github.com/ORG/REPO/blob/main/docs/runbook.md.
  */
 export function runbookUrlFromPackage(packageJson: string = readFileSync(new URL('../package.json', import.meta.url), 'utf8')): string {

@@ -1,16 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchDocument, BenchRun } from '../bench/run.js';
-import { table, type ScenarioResult } from '../bench/report.js';
+import { describeMachine, table, type ScenarioResult } from '../bench/report.js';
 import { imageEnv } from '../bench/runtime.js';
 import { scenarioNamed } from '../bench/scenarios.js';
 import { podMemory } from '../bench/sizing.js';
+import { passed, reproduceCommand, RSS_GROWTH_LIMIT_PCT, rssGrowthPct, summaryLine, type SoakRecord } from '../bench/soak/verdict.js';
 
 /** Where the bench writes its results, and the docs read them. */
 export const RESULTS_FILE = 'bench/results.json';
+/** Where `npm run soak -- --out` wrote the soak the docs show. */
+export const SOAK_RESULTS_FILE = 'bench/soak-results.json';
 
 export function readBenchResults(root: string): BenchDocument {
   return JSON.parse(readFileSync(join(root, RESULTS_FILE), 'utf8')) as BenchDocument;
+}
+
+export function readSoakResults(root: string): SoakRecord {
+  return JSON.parse(readFileSync(join(root, SOAK_RESULTS_FILE), 'utf8')) as SoakRecord;
 }
 
 /** The run on the Node.js line the Docker image runs (24), which pods are sized by; the first run without one. */
@@ -30,7 +37,7 @@ export function resultsSection(doc: BenchDocument): string {
   const head = `Measured with \`npm run bench -- ${doc.runs.map((run) => `--node NODE${run.machine.node.split('.')[0]?.slice(1) ?? ''}`).join(' ')}\``
     + `, idle phase ${doc.idle_minutes} min, under the image's runtime settings `
     + `(NODE_OPTIONS=\`${doc.runtime.node_options || '(none)'}\`, allocator ${doc.runtime.allocator}); \`bench/results.json\` holds every figure.`;
-  return [head, ...doc.runs.map((run) => `\n#### ${nodeLine(run)}, commit \`${run.commit}\`\n\n${table(run.scenarios, run.machine, doc.runtime)}`)].join('\n');
+  return [head, ...doc.runs.map((run) => `\n### ${nodeLine(run)}, commit \`${run.commit}\`\n\n${table(run.scenarios, run.machine, doc.runtime)}`)].join('\n');
 }
 
 /** Per scenario: its series, memory as it ran and settled, and the pod memory to set, on the image's Node.js line. */
@@ -56,9 +63,9 @@ export function shardingSection(doc: BenchDocument): string {
   const [name, widest] = each(run).reduce((a, b) => (b[1].series > a[1].series ? b : a));
   const pod = podMemory(widest);
   return `One instance holds \`${name}\` (${scenarioNamed(name).description}: ${widest.series.toLocaleString('en-US')} series) `
-    + `at a peak of ${peak(widest)} MiB as it runs, within a ${pod.limitMi}Mi limit. Shard (\`--shard.count\`, see `
-    + `[Deployment](#sharded-statefulset)) when a fleet goes well beyond that: resident memory grows with the series `
-    + `(the sizing table above), and so does the time a scrape takes to transfer; or when the cold first collection of `
+    + `at a peak of ${peak(widest)} MiB as it runs, within a ${pod.limitMi}Mi limit. Shard (\`--shard.count\`, below) `
+    + 'when a fleet goes well beyond that: resident memory grows with the series '
+    + `([the sizing table](performance.md#sizing)), and so does the time a scrape takes to transfer; or when the cold first collection of `
     + `all targets (\`${name}\`: ${widest.cold_wall_s.toFixed(0)} s at ${scenarioNamed(name).rateLimit} calls per second) must finish faster. `
     + 'Each shard takes its share of the targets, and of the calls.';
 }
@@ -111,7 +118,11 @@ export function targetsSection(doc: BenchDocument): string {
     const { met, measured } = goal.judge(run);
     return ` ${met ? 'yes' : '**no**'}: ${measured} |`;
   }).join('')}`);
-  return [header, rule, ...rows].join('\n');
+  const unmet = doc.runs.flatMap((run) => GOALS.flatMap((goal) => {
+    const { met, measured } = goal.judge(run);
+    return met ? [] : [`Not met on ${nodeLine(run)}: ${goal.target} (measured ${measured}).`];
+  }));
+  return [header, rule, ...rows, '', ...(unmet.length > 0 ? unmet : ['Every target is met.'])].join('\n');
 }
 
 /** The command that runs the exporter outside the image with the image's runtime settings (Debian's jemalloc path on x86-64). */
@@ -120,4 +131,24 @@ export function bareMetalSection(): string {
   const preload = env.LD_PRELOAD === undefined ? '' : 'LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 ';
   const options = env.NODE_OPTIONS === undefined ? '' : `NODE_OPTIONS="${env.NODE_OPTIONS}" `;
   return ['```sh', `${preload}${options}node dist/main.js --config.file=config.yaml`, '```'].join('\n');
+}
+
+/** The soak of the committed results file: where and how it ran, its summary line, and whether it passed. */
+export function soakSection(record: SoakRecord): string {
+  const { result, asked } = record;
+  const growth = rssGrowthPct(result.rss);
+  const verdict = passed(result)
+    ? `It passed: no mismatch, no restart, and resident memory grew ${growth.toFixed(1)} % after the warm-up (the limit is ${RSS_GROWTH_LIMIT_PCT} %).`
+    : `It failed: ${result.mismatches.length} mismatches, ${result.crashes.length} restarts, resident memory ${growth.toFixed(1)} % after the warm-up (the limit is ${RSS_GROWTH_LIMIT_PCT} %).`;
+  return [
+    `Measured with \`${reproduceCommand(asked.minutes, asked.seed)}\` on Node.js ${record.machine.node}, commit \`${record.commit}\`, `
+      + `on ${describeMachine(record.machine)}, under the image's runtime settings (NODE_OPTIONS=\`${record.runtime.node_options || '(none)'}\`, `
+      + `allocator ${record.runtime.allocator}); \`${SOAK_RESULTS_FILE}\` holds every figure:`,
+    '',
+    '```',
+    summaryLine(result),
+    '```',
+    '',
+    `${verdict} Peak resident memory as it ran, faults and churn on: ${result.rss.peak.toFixed(0)} MiB.`,
+  ].join('\n');
 }

@@ -7,7 +7,7 @@ import { SNAPSHOT_FAMILIES, type FamilyPlan } from '../src/metrics/snapshotMetri
 import { KIND_NAMING, selfTargetFamilies } from '../src/metrics/targetFamilies.js';
 
 /**
- * Every metric family the exporter defines, as the README's metric reference and the tests of HELP texts and
+ * Every metric family the exporter defines, as the metric reference (docs/metrics.md) and the tests of HELP texts and
  * labels read them: from the family definitions and the self-metrics, never from a hand-kept list.
  */
 export interface FamilyReference {
@@ -57,7 +57,7 @@ export function selfFamilies(): FamilyReference[] {
 }
 
 /**
- * What the README adds to a family's HELP, by family name: what to read it with, when it is missing, what
+ * What the metric reference adds to a family's HELP, by family name: what to read it with, when it is missing, what
  * compares it. Statuses come from the kinds' definitions, so a status AWS adds is listed once the code knows it.
  */
 function notes(): Map<string, string> {
@@ -111,7 +111,7 @@ const cell = (text: string): string => text.replace(/[|*]/g, '\\$&');
 
 /**
  * The README's metric reference, table by table: every family with its type, its labels (its declared
- * labelNames, the golden tests hold every series to them), its HELP and the README's notes. Per-job families
+ * labelNames, the golden tests hold every series to them), its HELP and the reference's notes. Per-job families
  * come before a target's, each in exposition order; the exporter's own families end the last table.
  */
 export function metricTables(): Map<ReferenceTable, string> {

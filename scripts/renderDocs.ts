@@ -6,15 +6,16 @@ import { flagsTable } from '../src/cli/flags.js';
 import { REPO_ROOT } from '../monitoring/options.js';
 import { staleFiles } from '../monitoring/render.js';
 import { isEntryPoint } from './entryPoint.js';
-import { bareMetalSection, readBenchResults, resultsSection, shardingSection, sizingSection, targetsSection } from './benchReference.js';
+import { bareMetalSection, readBenchResults, readSoakResults, resultsSection, shardingSection, sizingSection, soakSection, targetsSection } from './benchReference.js';
 import { metricTables } from './metricReference.js';
 
 /**
- * The documentation the code can write itself, so that it cannot drift from it: the README's flags table (from
- * the flag definitions), its IAM table (from docs/iam-policy.json and the preflight's purposes), its metric
- * reference (from the family definitions and the self-metrics), its benchmark results, sizing and targets
- * (from bench/results.json, so that no figure differs from the run it came from), and the policy for the AWS
- * GovCloud (US) and China partitions. `npm run render-docs` writes them; a test runs `--check`.
+ * The documentation the code can write itself, so that it cannot drift from it: the flags table (from the flag
+ * definitions), the IAM table (from docs/iam-policy.json and the preflight's purposes), the metric reference (from
+ * the family definitions and the self-metrics), the benchmark's results, sizing and targets (from
+ * bench/results.json) and the soak's (from bench/soak-results.json), so that no figure differs from the run it came
+ * from, and the policy for the AWS GovCloud (US) and China partitions. `npm run render-docs` writes them; lint and
+ * a test run `--check`.
  */
 
 export const POLICY_FILE = 'docs/iam-policy.json';
@@ -27,14 +28,14 @@ export const PARTITIONS = [
 interface Statement { Sid?: string; Action: string[]; Resource: string | string[] }
 interface Policy { Version: string; Statement: Statement[] }
 
-/** `<!-- generated: NAME -->` … `<!-- end generated: NAME -->` in the README; the text between is replaced. */
-function replaceSection(readme: string, name: string, body: string): string {
+/** `<!-- generated: NAME -->` … `<!-- end generated: NAME -->` in a page; the text between is replaced. */
+function replaceSection(page: string, file: string, name: string, body: string): string {
   const begin = `<!-- generated: ${name} (npm run render-docs) -->\n`;
   const end = `<!-- end generated: ${name} -->`;
-  const from = readme.indexOf(begin);
-  const to = readme.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`README.md has no ${begin.trim()} … ${end} section`);
-  return `${readme.slice(0, from + begin.length)}${body}\n${readme.slice(to)}`;
+  const from = page.indexOf(begin);
+  const to = page.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`${file} has no ${begin.trim()} … ${end} section`);
+  return `${page.slice(0, from + begin.length)}${body}\n${page.slice(to)}`;
 }
 
 /** A resource of the `aws` partition's policy, in `partition` (`*` stays `*`). */
@@ -63,18 +64,25 @@ function iamTable(policy: Policy): string {
 /** Every generated file, by its path under the repository. */
 export function renderDocs(root: string = REPO_ROOT): Map<string, string> {
   const policy = JSON.parse(readFileSync(join(root, POLICY_FILE), 'utf8')) as Policy;
-  let readme = readFileSync(join(root, 'README.md'), 'utf8');
-  readme = replaceSection(readme, 'flags', flagsTable());
-  readme = replaceSection(readme, 'iam', iamTable(policy));
-  for (const [table, markdown] of metricTables()) readme = replaceSection(readme, `metrics ${table}`, markdown);
   const bench = readBenchResults(root);
-  readme = replaceSection(readme, 'sizing', sizingSection(bench));
-  readme = replaceSection(readme, 'bench results', resultsSection(bench));
-  readme = replaceSection(readme, 'bench targets', targetsSection(bench));
-  readme = replaceSection(readme, 'sharding', shardingSection(bench));
-  readme = replaceSection(readme, 'bare metal', bareMetalSection());
+  const sections: Record<string, readonly (readonly [name: string, body: string])[]> = {
+    'docs/configuration.md': [['flags', flagsTable()]],
+    'docs/metrics.md': [...metricTables()].map(([table, markdown]) => [`metrics ${table}`, markdown] as const),
+    'docs/deployment.md': [['sharding', shardingSection(bench)], ['iam', iamTable(policy)]],
+    'docs/performance.md': [
+      ['sizing', sizingSection(bench)],
+      ['bare metal', bareMetalSection()],
+      ['bench results', resultsSection(bench)],
+      ['bench targets', targetsSection(bench)],
+    ],
+    'docs/reliability.md': [['soak results', soakSection(readSoakResults(root))]],
+  };
+  const pages = Object.entries(sections).map(([file, parts]) => [
+    file,
+    parts.reduce((page, [name, body]) => replaceSection(page, file, name, body), readFileSync(join(root, file), 'utf8')),
+  ] as const);
   return new Map<string, string>([
-    ['README.md', readme],
+    ...pages,
     ...PARTITIONS.map(({ partition, file }) => [file, `${JSON.stringify(policyFor(policy, partition), null, 2)}\n`] as const),
   ]);
 }

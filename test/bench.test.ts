@@ -41,7 +41,7 @@ describe('the benchmark (npm run bench)', function () {
       expect(small.cold_calls).to.be.greaterThan(small.steady_calls!);
       expect(small.cold_calls, 'the cold collection makes its minimum too, volume seeding included').to.equal(small.cold_min_calls);
       expect(small.naive_calls).to.be.greaterThan(small.steady_calls! * 10);
-      // Timings only have to be plausible here (CI machines are noisy); the README reports the measured ones.
+      // Timings only have to be plausible here (CI machines are noisy); docs/performance.md reports the measured ones.
       expect(small.steady_wall_s).to.be.greaterThan(0);
       expect(small.quota_bound_s).to.be.greaterThan(0);
       expect(small.steady_throttled, 'calls paced per account, region and operation stay under the simulated AWS quota').to.equal(0);

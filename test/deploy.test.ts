@@ -779,11 +779,9 @@ describe('deployment: IAM policies (docs/iam-policy.json, docs/iam-trust-policy.
   });
 });
 
-describe('deployment: README', () => {
-  const section = (): string => /^## Deployment\n([\s\S]*?)^## /m.exec(readFileSync(join(ROOT, 'README.md'), 'utf8'))?.[1] ?? '';
-
-  it('has a "Deployment" section, which names only files and directories of the repository that exist', () => {
-    const paths = [...section().matchAll(/(?<![\w./-])((?:deploy|docs|scripts|grafana|prometheus)\/[\w./-]*[\w/])/g)].map((match) => match[1] ?? '');
+describe('deployment: docs/deployment.md', () => {
+  it('names only files and directories of the repository that exist', () => {
+    const paths = [...readFileSync(join(ROOT, 'docs/deployment.md'), 'utf8').matchAll(/(?<![\w./-])((?:deploy|docs|scripts|grafana|prometheus)\/[\w./-]*[\w/])/g)].map((match) => match[1] ?? '');
     expect(paths.length).to.be.greaterThan(5);
     for (const path of new Set(paths)) expect(existsSync(join(ROOT, path)), path).to.equal(true);
   });

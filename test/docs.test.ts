@@ -8,13 +8,12 @@ import { selfFamilies, snapshotFamilies } from '../scripts/metricReference.js';
 import { IAM_POLICY, policyActions, policyGrants, readPolicy } from './support/iamPolicy.js';
 
 describe('documentation generated from the code (npm run render-docs)', () => {
-  it('the README\'s flags, IAM and metric tables and the partition policies are what the code renders', () => {
+  it('the flags, IAM, metric, benchmark and soak sections and the partition policies are what the code renders', () => {
     expect(staleFiles(renderDocs(), REPO_ROOT), 'out of date: run npm run render-docs').to.deep.equal([]);
   });
 
   it('the flags table lists every flag the exporter accepts, and only those', () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const documented = [...readme.matchAll(/^\| `(--[a-z.-]+)/gm)].map((match) => match[1] ?? '');
+    const documented = [...readFileSync('docs/configuration.md', 'utf8').matchAll(/^\| `(--[a-z.-]+)/gm)].map((match) => match[1] ?? '');
     expect(documented).to.deep.equal(FLAG_DEFINITIONS.map((flag) => `--${flag.name}`));
     for (const flag of FLAG_DEFINITIONS) {
       expect(USAGE, `usage of --${flag.name}`).to.contain(`--${flag.name}`);
@@ -25,16 +24,15 @@ describe('documentation generated from the code (npm run render-docs)', () => {
   });
 
   it('the metric reference lists every family the exporter defines once, with its type and declared labels', () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const rows = [...readme.matchAll(/^\| `([a-z_]+)` \| (gauge|counter|histogram) \| ([^|]*) \|/gm)].map((match) => `${match[1] ?? ''} ${match[2] ?? ''} ${match[3] ?? ''}`);
+    const rows = [...readFileSync('docs/metrics.md', 'utf8').matchAll(/^\| `([a-z_]+)` \| (gauge|counter|histogram) \| ([^|]*) \|/gm)].map((match) => `${match[1] ?? ''} ${match[2] ?? ''} ${match[3] ?? ''}`);
     const families = [...snapshotFamilies(), ...selfFamilies()].map((family) => `${family.name} ${family.type} ${family.labelNames.map((label) => `\`${label}\``).join(', ')}`);
     expect([...rows].sort()).to.deep.equal([...families].sort());
   });
 
   it('the IAM table has a row for every action of docs/iam-policy.json, with its resource in every partition', () => {
-    const readme = readFileSync('README.md', 'utf8');
+    const page = readFileSync('docs/deployment.md', 'utf8');
     for (const [action, resources] of policyGrants(readPolicy(IAM_POLICY))) {
-      const row = readme.split('\n').find((line) => line.startsWith(`| \`${action}\` |`));
+      const row = page.split('\n').find((line) => line.startsWith(`| \`${action}\` |`));
       expect(row, action).to.not.equal(undefined);
       for (const resource of resources) {
         for (const { partition } of PARTITIONS) expect(row, `${action} in ${partition}`).to.contain(`\`${resource.replace(/^arn:aws:/, `arn:${partition}:`)}\``);

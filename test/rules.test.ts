@@ -18,7 +18,7 @@ const TESTS_DIR = join(ROOT, 'prometheus', 'tests');
 const TAGGED_TESTS = 'tag-labels';
 const TAG_KEYS = ['team', 'cost-center'];
 const RUNBOOK_FILE = join(ROOT, 'docs', 'runbook.md');
-/** Where package.json says the repository lives (the README tells users to point it at their copy). */
+/** Where package.json says the repository lives (docs/alerts.md tells users to point it at their copy). */
 const RUNBOOK_URL = 'https://github.com/aws-resolution-exporter/aws-resolution-exporter/blob/main/docs/runbook.md';
 const ALERT_NAME = /^AWSResolution(?:[A-Z][a-z0-9]*)+$/;
 const RECORD_NAME = /^[a-z_]+:[a-z0-9_]+:[a-z0-9_]+$/;

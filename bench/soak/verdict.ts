@@ -1,3 +1,5 @@
+import type { Machine } from '../report.js';
+import type { Runtime } from '../runtime.js';
 import type { ChurnAction } from './churn.js';
 
 /** Resident memory may grow less than this, in per cent, from the end of the warm-up to the end. */
@@ -20,6 +22,15 @@ export interface SoakResult {
    * as it ran, the settled readings' collections included, faults and churn on.
    */
   readonly rss: { readonly warmUp: number; readonly end: number; readonly peak: number };
+}
+
+/** What `npm run soak -- --out FILE` writes: one soak's result, and the machine, runtime and commit it ran on. */
+export interface SoakRecord {
+  readonly commit: string;
+  readonly machine: Machine;
+  readonly runtime: Pick<Runtime, 'node_options' | 'allocator'>;
+  readonly asked: { readonly minutes: number; readonly seed: string };
+  readonly result: SoakResult;
 }
 
 export function rssGrowthPct(rss: Pick<SoakResult['rss'], 'warmUp' | 'end'>): number {

@@ -41,7 +41,7 @@ export interface ActionProbe {
   readonly action: string;
   /** `account`: once per credential set and region; a kind: once per target of that kind. */
   readonly scope: 'account' | TargetKind;
-  /** What the exporter uses it for (the README's IAM table). */
+  /** What the exporter uses it for (the IAM table of docs/deployment.md). */
   readonly purpose: string;
   /** Reads the job the List before it found: with none found, a not-found answer still proves the permission. */
   readonly readsJob?: true;

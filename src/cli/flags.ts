@@ -29,7 +29,7 @@ export interface Flags {
   readonly help: boolean;
 }
 
-/** One command-line flag, as the usage text and the README's flags table show it. */
+/** One command-line flag, as the usage text and the flags table (docs/configuration.md) show it. */
 export interface FlagDefinition {
   readonly name: string;
   /** The value's placeholder in the usage (`PATH`); absent for a switch. */
@@ -39,7 +39,7 @@ export interface FlagDefinition {
   readonly help: string;
 }
 
-/** Every flag the exporter takes, in the order the usage and the README list them. */
+/** Every flag the exporter takes, in the order the usage and the docs list them. */
 export const FLAG_DEFINITIONS: readonly FlagDefinition[] = [
   { name: 'config.file', value: 'PATH', default: 'config.yaml', help: 'The configuration file.' },
   { name: 'config.check', value: '[=discover|aws]', help: 'Validate the configuration (and the web configuration), print the problems and exit 0 (valid) or 2 (invalid), or 1 when a certificate, key or CA file the web configuration names cannot be read or used; starts nothing. `=discover` also runs the discoveries against AWS and lists every target it would watch; `=aws` also makes each read call of every target once and prints, per IAM action, whether AWS allowed it (exit 1 when one failed).' },
@@ -89,7 +89,7 @@ Flags:
 ${FLAG_DEFINITIONS.map(usageLines).join('\n')}
 `;
 
-/** The README's flags table (Markdown), kept equal to {@link FLAG_DEFINITIONS} by `npm run render-docs`. */
+/** The flags table (Markdown) of docs/configuration.md, kept equal to {@link FLAG_DEFINITIONS} by `npm run render-docs`. */
 export function flagsTable(): string {
   // A | inside a cell, even in code, ends the cell unless escaped.
   const cell = (text: string): string => text.replaceAll('|', '\\|');

@@ -33,7 +33,7 @@ export interface FamilyPlan {
 
 /**
  * The families in exposition order: target families first, then job families, each name once. Exported for
- * the golden tests and the README's metric reference, which must cover every family.
+ * the golden tests and the metric reference (docs/metrics.md), which must cover every family.
  */
 export const SNAPSHOT_FAMILIES: readonly FamilyPlan[] = (() => {
   const plans = new Map<string, { name: string; help: string; type: 'gauge' | 'counter'; level: 'target' | 'job'; byKind: Map<TargetKind, FamilySpec<never>> }>();
