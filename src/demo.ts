@@ -1,4 +1,5 @@
 import type { ExporterConfig, TargetConfig } from './config/types.js';
+import { listen } from './http/listen.js';
 import { startSimulator, type DomainSpec, type IdMappingWorkflowSpec, type MatchingWorkflowSpec, type Simulator } from './simulator/index.js';
 import { targetRef, type RoleRef } from './model/target.js';
 
@@ -59,9 +60,14 @@ export interface Demo {
   readonly config: ExporterConfig;
 }
 
-/** Starts the built-in AWS simulator with the demo fleet, and the config that watches it every 5 seconds. */
-export async function startDemo(): Promise<Demo> {
+/**
+ * Starts the built-in AWS simulator with the demo fleet on `port` of 127.0.0.1 (0: a free one), and the config
+ * that watches it every 5 seconds. A port in use rejects with the exporter's ListenError.
+ */
+export async function startDemo(port = 0): Promise<Demo> {
   const simulator = await startSimulator({
+    port,
+    listen,
     seed: 42,
     latencyMs: 20,
     deniedTargets: DENIED_DOMAINS,

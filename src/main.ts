@@ -63,7 +63,8 @@ async function main(argv: readonly string[]): Promise<void> {
     if (problems.length > 0) exitWithProblems(problems);
     // Loaded only for --demo: a production run never loads the simulator.
     const { DEMO_CREDENTIALS, startDemo } = await import('./demo.js');
-    const demo = await startDemo();
+    // Without the flag the port is 0, a free one, which cannot be in use.
+    const demo = await startDemo(flags.demoAwsPort).catch(blameFlag(`--demo.aws-port=${flags.demoAwsPort ?? 0}`, ListenError));
     config = demo.config;
     credentials = DEMO_CREDENTIALS;
     stopActions.push(() => demo.simulator.close());
