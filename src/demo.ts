@@ -112,3 +112,25 @@ export async function startDemo(port = 0): Promise<Demo> {
   };
   return { simulator, config };
 }
+
+/** The sandbox's configuration: the demo fleet but the denied domain, for a preflight that passes. */
+const SANDBOX_CONFIG = 'docs/examples/demo-sandbox.yaml';
+
+/**
+ * What the demo prints under its banner: how to point other commands at its simulator. AWS_DEFAULT_REGION is
+ * there besides AWS_REGION because the AWS CLI v1 and boto3 read only the former, the SDK for JavaScript only
+ * the latter; every one of them reads AWS_ENDPOINT_URL.
+ */
+export function sandboxInstructions(simulatorUrl: string): string {
+  return `Its AWS simulator, at ${simulatorUrl}, is a sandbox for other commands (docs/demo.md).
+In another shell, in this directory:
+  export AWS_ENDPOINT_URL=${simulatorUrl} AWS_REGION=${US} AWS_DEFAULT_REGION=${US}
+  export AWS_ACCESS_KEY_ID=${DEMO_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${DEMO_CREDENTIALS.secretAccessKey}
+  aws customer-profiles list-domains
+  # the preflight: every call ok, exit 0
+  npx tsx src/main.ts --config.check=aws --config.file=${SANDBOX_CONFIG}
+  # a second exporter, at http://localhost:10103/
+  npx tsx src/main.ts --config.file=${SANDBOX_CONFIG} --web.listen-address=:10103
+For scripts, --demo.aws-port=PORT keeps the simulator on one port.
+`;
+}
