@@ -1,4 +1,5 @@
 import type { ExporterConfig, TargetConfig } from './config/types.js';
+import { listen } from './http/listen.js';
 import { startSimulator, type DomainSpec, type IdMappingWorkflowSpec, type MatchingWorkflowSpec, type Simulator } from './simulator/index.js';
 import { targetRef, type RoleRef } from './model/target.js';
 
@@ -59,9 +60,14 @@ export interface Demo {
   readonly config: ExporterConfig;
 }
 
-/** Starts the built-in AWS simulator with the demo fleet, and the config that watches it every 5 seconds. */
-export async function startDemo(): Promise<Demo> {
+/**
+ * Starts the built-in AWS simulator with the demo fleet on `port` of 127.0.0.1 (0: a free one), and the config
+ * that watches it every 5 seconds. A port in use rejects with the exporter's ListenError.
+ */
+export async function startDemo(port = 0): Promise<Demo> {
   const simulator = await startSimulator({
+    port,
+    listen,
     seed: 42,
     latencyMs: 20,
     deniedTargets: DENIED_DOMAINS,
@@ -105,4 +111,26 @@ export async function startDemo(): Promise<Demo> {
     expect: {},
   };
   return { simulator, config };
+}
+
+/** The sandbox's configuration: the demo fleet but the denied domain, for a preflight that passes. */
+const SANDBOX_CONFIG = 'docs/examples/demo-sandbox.yaml';
+
+/**
+ * What the demo prints under its banner: how to point other commands at its simulator. AWS_DEFAULT_REGION is
+ * there besides AWS_REGION because the AWS CLI v1 and boto3 read only the former, the SDK for JavaScript only
+ * the latter; every one of them reads AWS_ENDPOINT_URL.
+ */
+export function sandboxInstructions(simulatorUrl: string): string {
+  return `Its AWS simulator, at ${simulatorUrl}, is a sandbox for other commands (docs/demo.md).
+In another shell, in this directory:
+  export AWS_ENDPOINT_URL=${simulatorUrl} AWS_REGION=${US} AWS_DEFAULT_REGION=${US}
+  export AWS_ACCESS_KEY_ID=${DEMO_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${DEMO_CREDENTIALS.secretAccessKey}
+  aws customer-profiles list-domains
+  # the preflight: every call ok, exit 0
+  npx tsx src/main.ts --config.check=aws --config.file=${SANDBOX_CONFIG}
+  # a second exporter, at http://localhost:10103/
+  npx tsx src/main.ts --config.file=${SANDBOX_CONFIG} --web.listen-address=:10103
+For scripts, --demo.aws-port=PORT keeps the simulator on one port.
+`;
 }

@@ -59,13 +59,17 @@ async function main(argv: readonly string[]): Promise<void> {
 
   let config: ExporterConfig;
   let credentials: AwsCredentials | undefined;
+  /** What the demo prints under its banner: how to use its simulator from other commands. */
+  let demoSandbox: string | undefined;
   if (flags.demo) {
     if (problems.length > 0) exitWithProblems(problems);
     // Loaded only for --demo: a production run never loads the simulator.
-    const { DEMO_CREDENTIALS, startDemo } = await import('./demo.js');
-    const demo = await startDemo();
+    const { DEMO_CREDENTIALS, sandboxInstructions, startDemo } = await import('./demo.js');
+    // Without the flag the port is 0, a free one, which cannot be in use.
+    const demo = await startDemo(flags.demoAwsPort).catch(blameFlag(`--demo.aws-port=${flags.demoAwsPort ?? 0}`, ListenError));
     config = demo.config;
     credentials = DEMO_CREDENTIALS;
+    demoSandbox = sandboxInstructions(demo.simulator.url);
     stopActions.push(() => demo.simulator.close());
     logger.info({ simulator: demo.simulator.url }, 'demo: built-in AWS simulator started');
   } else {
@@ -107,7 +111,7 @@ async function main(argv: readonly string[]): Promise<void> {
   // The first collection starts now, not at the schedule's first tick: /-/ready waits for it.
   void exporter.collect();
   reload = () => { void exporter.reload(); };
-  if (flags.demo) process.stdout.write(`\nDemo running: open ${exporter.url}/ (metrics at ${exporter.url}${flags.telemetryPath}). Ctrl-C stops it.\n\n`);
+  if (demoSandbox !== undefined) process.stdout.write(`\nDemo running: open ${exporter.url}/ (metrics at ${exporter.url}${flags.telemetryPath}). Ctrl-C stops it.\n\n${demoSandbox}\n`);
 }
 
 /** The configuration file, refused also when a target would have no region to call, or the state file no directory to go to. */

@@ -23,6 +23,8 @@ export interface Flags {
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   readonly demo: boolean;
+  /** The port of the demo's AWS simulator, on 127.0.0.1; undefined picks a free one. Only with `demo`. */
+  readonly demoAwsPort: number | undefined;
   /** This instance's share of the targets, when several instances split them. */
   readonly shard: Shard | undefined;
   readonly version: boolean;
@@ -50,6 +52,7 @@ export const FLAG_DEFINITIONS: readonly FlagDefinition[] = [
   { name: 'log.level', value: 'LEVEL', default: 'info', help: '`debug`, `info`, `warn` or `error`.' },
   { name: 'log.format', value: 'FORMAT', default: 'logfmt', help: '`logfmt` or `json`. Logs go to standard error in every mode; standard output carries only what a command prints as its result (`--help`, `--version`, the `--config.check` reports).' },
   { name: 'demo', help: 'Run against the built-in AWS simulator, with a fast schedule.' },
+  { name: 'demo.aws-port', value: 'PORT', help: 'With `--demo`: the port on 127.0.0.1 its AWS simulator listens on, for other commands to use as a sandbox (docs/demo.md). Default: a free port.' },
   { name: 'shard.count', value: 'N', default: '1', help: 'Split the targets among N instances; 1 takes them all.' },
   { name: 'shard.index', value: 'I', default: '0', help: 'Which of those instances this one is, 0 to N-1.' },
   { name: 'version', help: 'Print the version and exit.' },
@@ -113,7 +116,8 @@ function parseArgsOptions(): NonNullable<ParseArgsConfig['options']> {
     flag.name,
     flag.value === undefined || flag.value.startsWith('[')
       ? { type: 'boolean', default: false, ...(flag.name === 'help' ? { short: 'h' } : {}) }
-      : { type: 'string', default: flag.default ?? '' },
+      // No default where none is documented, so a flag that was not given is told from one given empty.
+      : { type: 'string', ...(flag.default === undefined ? {} : { default: flag.default }) },
   ]));
 }
 
@@ -127,7 +131,8 @@ export function parseFlags(argv: readonly string[]): Flags {
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
-  const text = (name: string): string => String(values[name]);
+  const given = (name: string): string | undefined => (values[name] === undefined ? undefined : String(values[name]));
+  const text = (name: string): string => given(name) ?? '';
   const on = (name: string): boolean => values[name] === true;
   const [listenHost, listenPort] = parseListenAddress(text('web.listen-address'));
   const telemetryPath = text('web.telemetry-path');
@@ -147,6 +152,7 @@ export function parseFlags(argv: readonly string[]): Flags {
     logLevel: oneOf('--log.level', text('log.level'), LOG_LEVELS),
     logFormat: oneOf('--log.format', text('log.format'), LOG_FORMATS),
     demo: on('demo'),
+    demoAwsPort: parseDemoAwsPort(given('demo.aws-port'), on('demo')),
     shard: parseShard(text('shard.index'), text('shard.count')),
     version: on('version'),
     help: on('help'),
@@ -159,6 +165,15 @@ function parseShard(indexText: string, countText: string): Shard | undefined {
   const count = Number(countText);
   if (!/^\d+$/.test(indexText) || Number(indexText) >= count) throw new UsageError(`--shard.index must be a whole number from 0 to ${count - 1} (--shard.count - 1), got "${indexText}"`);
   return count === 1 ? undefined : { index: Number(indexText), count };
+}
+
+/** Undefined when not given: the simulator then takes a free port. */
+function parseDemoAwsPort(value: string | undefined, demo: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  // Only the demo starts a simulator: elsewhere the flag is a mistake to point out, not a setting to ignore.
+  if (!demo) throw new UsageError('--demo.aws-port needs --demo: only the demo starts an AWS simulator');
+  if (!/^\d{1,5}$/.test(value) || Number(value) < 1 || Number(value) > 65535) throw new UsageError(`--demo.aws-port must be a port number from 1 to 65535, got "${value}"`);
+  return Number(value);
 }
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CallCounts, type QuotaScope } from './counts.js';
@@ -22,6 +22,11 @@ export interface SimulatorOptions {
   readonly host?: string;
   /** 0 (the default) picks a free port. */
   readonly port?: number;
+  /**
+   * Starts the server listening (by default a plain listen, for the tests' free ports). The demo passes the
+   * exporter's own, so that a port in use is reported as the exporter's listen address is.
+   */
+  readonly listen?: (server: Server, host: string, port: number) => Promise<unknown>;
   readonly fleet?: FleetSpec;
   /** Added to every answer, as the network and AWS would. */
   readonly latencyMs?: number;
@@ -126,10 +131,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  const host = options.host ?? '127.0.0.1';
+  const listen = options.listen ?? ((plain: Server, at: string, port: number) => new Promise<void>((resolve) => plain.listen(port, at, resolve)));
+  await listen(server, host, options.port ?? 0);
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    url: `http://${host}:${port}`,
     fleet,
     faults,
     counts,
