@@ -225,3 +225,16 @@ export function configReferenceTables(): Map<string, string> {
     return [group, group === TOP_LEVEL ? table : `Keys of ${listed(places)}:\n\n${table}`];
   }));
 }
+
+/** Each group's heading in the reference. */
+const GROUP_TITLES: Readonly<Record<string, string>> = {
+  [TOP_LEVEL]: 'Top level',
+  expect: 'Expectations (`expect`)',
+  target: 'Targets (`<target>`)',
+  discover: 'Discover blocks (`discover`)',
+};
+
+/** The whole reference: each group's table under its own heading. */
+export function configReference(): string {
+  return [...configReferenceTables()].map(([group, table]) => `### ${GROUP_TITLES[group] ?? group}\n\n${table}`).join('\n\n');
+}

@@ -6,6 +6,7 @@ import { flagsTable } from '../src/cli/flags.js';
 import { REPO_ROOT } from '../monitoring/options.js';
 import { staleFiles } from '../monitoring/render.js';
 import { isEntryPoint } from './entryPoint.js';
+import { configReference } from './configReference.js';
 import { bareMetalSection, readBenchResults, readSoakResults, resultsSection, shardingSection, sizingSection, soakSection, targetsSection } from './benchReference.js';
 import { metricTables } from './metricReference.js';
 
@@ -66,7 +67,7 @@ export function renderDocs(root: string = REPO_ROOT): Map<string, string> {
   const policy = JSON.parse(readFileSync(join(root, POLICY_FILE), 'utf8')) as Policy;
   const bench = readBenchResults(root);
   const sections: Record<string, readonly (readonly [name: string, body: string])[]> = {
-    'docs/configuration.md': [['flags', flagsTable()]],
+    'docs/configuration.md': [['flags', flagsTable()], ['config keys', configReference()]],
     'docs/metrics.md': [...metricTables()].map(([table, markdown]) => [`metrics ${table}`, markdown] as const),
     'docs/deployment.md': [['sharding', shardingSection(bench)], ['iam', iamTable(policy)]],
     'docs/performance.md': [

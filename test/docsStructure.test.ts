@@ -5,7 +5,7 @@ import { configKeyPaths, meaningMismatches } from '../scripts/configReference.js
 import { selfFamilies, snapshotFamilies } from '../scripts/metricReference.js';
 import { FLAG_DEFINITIONS } from '../src/cli/flags.js';
 import {
-  alertNames, alertRow, alertsWithoutRunbookSection, configCheckFailures, configRow, flagRow, lineCount, metricRow, readDoc, readDocs, rowProblems, shownConfigs,
+  alertNames, alertRow, alertsWithoutRunbookSection, severityProblems, configCheckFailures, configRow, flagRow, lineCount, metricRow, readDoc, readDocs, rowProblems, shownConfigs,
   type ShownConfig,
 } from './support/docsChecks.js';
 import { brokenLinks } from './support/markdownLinks.js';
@@ -67,7 +67,7 @@ describe('the docs\' structure', () => {
         ...rowProblems(docs, flagRow, ['--alpha.file', '--alpha.check', '--beta'], 'flag'),
         ...rowProblems(docs, metricRow, ['fixture_jobs_total', 'fixture_up'], 'metric'),
         ...rowProblems(docs, configRow, ['schedule', '<target>.name', 'expect.interval'], 'config key'),
-        ...rowProblems(docs, alertRow, ['AWSResolutionFixtureDown', 'AWSResolutionFixtureFailed'], 'alert'),
+        ...rowProblems(docs, alertRow, ['AWSResolutionFixtureDown', 'AWSResolutionFixtureFailed', 'AWSResolutionFixtureStale', 'AWSResolutionFixtureLate'], 'alert'),
       ]).to.deep.equal([]);
     });
 
@@ -91,6 +91,23 @@ describe('the docs\' structure', () => {
       expect(rowProblems(docs, alertRow, ['AWSResolutionFixtureDown', 'AWSResolutionFixtureFailed'], 'alert')).to.deep.equal([
         'alert AWSResolutionFixtureFailed: no row',
         `alert AWSResolutionFixtureDown: 2 rows, ${at(25)}, ${at(26)}`,
+      ]);
+    });
+
+    it('names an alert the table says pages or warns against the severities of its rules', () => {
+      const rules = 'groups:\n  - rules:\n'
+        + '      - { alert: AWSResolutionFixtureDown, labels: { severity: warning } }\n'
+        + '      - { alert: AWSResolutionFixtureDown, labels: { severity: critical } }\n'
+        + '      - { alert: AWSResolutionFixtureFailed, labels: { severity: warning } }\n'
+        + '      - { alert: AWSResolutionFixtureLate, labels: { severity: info } }\n';
+      const table = '| Alert | Pages (critical) when | Warns when |\n|---|---|---|\n'
+        + '| `AWSResolutionFixtureDown` | down long | down |\n'
+        + '| `AWSResolutionFixtureFailed`, `AWSResolutionFixtureLate` | failed | — |\n';
+      expect(severityProblems([{ file: 'page.md', text: table }], rules)).to.deep.equal([
+        'page.md:4: AWSResolutionFixtureFailed pages here, but has no critical rule',
+        'page.md:4: AWSResolutionFixtureFailed has a warning or info rule, but warns nowhere here',
+        'page.md:4: AWSResolutionFixtureLate pages here, but has no critical rule',
+        'page.md:4: AWSResolutionFixtureLate has a warning or info rule, but warns nowhere here',
       ]);
     });
 
@@ -142,6 +159,7 @@ describe('the docs\' structure', () => {
     it('have one row per alert, and a runbook section for each', () => {
       const alerts = alertNames(readDoc('prometheus/alerts.yml').text);
       expect(rowProblems(readDocs(referenceFiles()), alertRow, alerts, 'alert')).to.deep.equal([]);
+      expect(severityProblems(readDocs(referenceFiles()), readDoc('prometheus/alerts.yml').text), 'pages and warns as the rules\' severities say').to.deep.equal([]);
       expect(alertsWithoutRunbookSection(alerts, readDoc(RUNBOOK))).to.deep.equal([]);
     });
 

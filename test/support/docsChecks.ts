@@ -24,27 +24,35 @@ export const readDocs = (files: readonly string[]): Doc[] => files.map(readDoc);
 /** Lines as `wc -l` counts them: a last line without its newline counts too. */
 export const lineCount = (text: string): number => text.replace(/\n$/, '').split('\n').length;
 
-/** What a row documents, or undefined for a row of another table. */
-export type RowKey = (row: TableRow) => string | undefined;
+/** What a row documents: none for a row of another table; several for a row of alerts that share a meaning. */
+export type RowKey = (row: TableRow) => readonly string[];
+
+/** The one key `match` finds, or none. */
+const one = (key: string | undefined): readonly string[] => (key === undefined ? [] : [key]);
 
 /** A flags table's row: `| \`--config.file=PATH\` | …`. */
-export const flagRow: RowKey = (row) => /^`(--[a-z][a-z.-]*)/.exec(row.cells[0] ?? '')?.[1];
+export const flagRow: RowKey = (row) => one(/^`(--[a-z][a-z.-]*)/.exec(row.cells[0] ?? '')?.[1]);
 
 /** A metric reference's row: `| \`aws_…\` | gauge | …`. */
 export const metricRow: RowKey = (row) =>
-  ['gauge', 'counter', 'histogram'].includes(row.cells[1] ?? '') ? /^`([a-zA-Z_:][\w:]*)`$/.exec(row.cells[0] ?? '')?.[1] : undefined;
+  one(['gauge', 'counter', 'histogram'].includes(row.cells[1] ?? '') ? /^`([a-zA-Z_:][\w:]*)`$/.exec(row.cells[0] ?? '')?.[1] : undefined);
 
 /** A config reference's row, in a table headed `| Key | Default | Meaning |` as scripts/configReference.ts writes it. */
-export const configRow: RowKey = (row) => (row.header.join('|') === 'Key|Default|Meaning' ? /^`([^`]+)`$/.exec(row.cells[0] ?? '')?.[1] : undefined);
+export const configRow: RowKey = (row) => one(row.header.join('|') === 'Key|Default|Meaning' ? /^`([^`]+)`$/.exec(row.cells[0] ?? '')?.[1] : undefined);
 
 /** Every alert's name starts with it (test/rules.test.ts holds them to it): a row of another table, such as an error's name, is not an alert's. */
 const ALERT_PREFIX = 'AWSResolution';
 
-/** An alert's row: its first cell the alert's name in code, alone or as a link (`[\`Name\`](runbook.md#name)`). */
+/**
+ * An alert's row: its first cell the names of the alerts it describes, each in code, alone or as a link
+ * (`[\`Name\`](runbook.md#name)`), separated by commas; the kinds' alerts of one meaning share a row.
+ */
 export const alertRow: RowKey = (row) => {
-  const cell = /^(?:`(\w+)`|\[`(\w+)`\]\([^)\s]*\))$/.exec(row.cells[0] ?? '');
-  const name = cell?.[1] ?? cell?.[2];
-  return name?.startsWith(ALERT_PREFIX) === true ? name : undefined;
+  const names = (row.cells[0] ?? '').split(/,\s*/).map((part) => {
+    const cell = /^(?:`(\w+)`|\[`(\w+)`\]\([^)\s]*\))$/.exec(part);
+    return cell?.[1] ?? cell?.[2];
+  });
+  return names.every((name) => name?.startsWith(ALERT_PREFIX) === true) ? names.filter((name) => name !== undefined) : [];
 };
 
 /**
@@ -55,8 +63,7 @@ export function rowProblems(docs: readonly Doc[], keyOf: RowKey, keys: readonly 
   const rows = new Map<string, string[]>();
   for (const { file, text } of docs) {
     for (const row of tableRows(text)) {
-      const key = keyOf(row);
-      if (key !== undefined) rows.set(key, [...(rows.get(key) ?? []), `${file}:${row.line}`]);
+      for (const key of keyOf(row)) rows.set(key, [...(rows.get(key) ?? []), `${file}:${row.line}`]);
     }
   }
   const known = new Set(keys);
@@ -68,7 +75,38 @@ export function rowProblems(docs: readonly Doc[], keyOf: RowKey, keys: readonly 
 }
 
 interface RuleFile {
-  readonly groups: readonly { readonly rules: readonly { readonly alert?: string }[] }[];
+  readonly groups: readonly { readonly rules: readonly { readonly alert?: string; readonly labels?: { readonly severity?: string } }[] }[];
+}
+
+/** Each alert's severities: a warning and a critical rule may share a name. */
+function alertSeverities(rules: string): Map<string, Set<string>> {
+  const severities = new Map<string, Set<string>>();
+  for (const rule of (parse(rules) as RuleFile).groups.flatMap((group) => group.rules)) {
+    if (rule.alert === undefined) continue;
+    severities.set(rule.alert, new Set([...(severities.get(rule.alert) ?? []), rule.labels?.severity ?? '']));
+  }
+  return severities;
+}
+
+/** A cell of the alerts table that says the alert does not do that ("—"). */
+const NEVER = '—';
+
+/**
+ * Rows of the "what pages and what warns" table (`| Alert | Pages (critical) when | Warns … when |`) that say an
+ * alert pages, or warns, when its rules have no such severity, or say nothing where they have one.
+ */
+export function severityProblems(docs: readonly Doc[], rules: string): string[] {
+  const severities = alertSeverities(rules);
+  return docs.flatMap(({ file, text }) => tableRows(text).filter((row) => row.header[1]?.startsWith('Pages') === true).flatMap((row) => alertRow(row).flatMap((name) => {
+    const has = severities.get(name) ?? new Set<string>();
+    const pages = row.cells[1] !== NEVER;
+    const warns = row.cells[2] !== NEVER;
+    const lower = has.has('warning') || has.has('info');
+    return [
+      ...(pages === has.has('critical') ? [] : [`${file}:${row.line}: ${name} ${pages ? 'pages here, but has no critical rule' : 'has a critical rule, but pages nowhere here'}`]),
+      ...(warns === lower ? [] : [`${file}:${row.line}: ${name} ${warns ? 'warns here, but has no warning or info rule' : 'has a warning or info rule, but warns nowhere here'}`]),
+    ];
+  })));
 }
 
 /** The alert names of a Prometheus rule file, each once: a warning and a critical rule may share one. */
