@@ -114,14 +114,10 @@ const GOALS: readonly Goal[] = [
 export function targetsSection(doc: BenchDocument): string {
   const header = `| target |${doc.runs.map((run) => ` ${nodeLine(run)} |`).join('')}`;
   const rule = `|---|${doc.runs.map(() => '---|').join('')}`;
-  const rows = GOALS.map((goal) => `| ${goal.target} |${doc.runs.map((run) => {
-    const { met, measured } = goal.judge(run);
-    return ` ${met ? 'yes' : '**no**'}: ${measured} |`;
-  }).join('')}`);
-  const unmet = doc.runs.flatMap((run) => GOALS.flatMap((goal) => {
-    const { met, measured } = goal.judge(run);
-    return met ? [] : [`Not met on ${nodeLine(run)}: ${goal.target} (measured ${measured}).`];
-  }));
+  const judged = GOALS.map((goal) => ({ target: goal.target, verdicts: doc.runs.map((run) => ({ run, ...goal.judge(run) })) }));
+  const rows = judged.map(({ target, verdicts }) => `| ${target} |${verdicts.map(({ met, measured }) => ` ${met ? 'yes' : '**no**'}: ${measured} |`).join('')}`);
+  const unmet = judged.flatMap(({ target, verdicts }) => verdicts.filter(({ met }) => !met)
+    .map(({ run, measured }) => `Not met on ${nodeLine(run)}: ${target} (measured ${measured}).`));
   return [header, rule, ...rows, '', ...(unmet.length > 0 ? unmet : ['Every target is met.'])].join('\n');
 }
 

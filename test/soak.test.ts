@@ -1,11 +1,15 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
+import { soakSection } from '../scripts/benchReference.js';
 import type { TargetConfig } from '../src/config/types.js';
 import type { WindowJob } from '../bench/simulatorProcess.js';
 import { parseSamples } from '../bench/soak/exposition.js';
 import { FinishLedger } from '../bench/soak/ledger.js';
-import { passed, summaryLine, type SoakResult } from '../bench/soak/verdict.js';
+import { passed, summaryLine, type SoakRecord, type SoakResult } from '../bench/soak/verdict.js';
 import { compareWithTruth, type TargetTruth } from '../bench/soak/verify.js';
 import { targetRef } from '../src/model/target.js';
 
@@ -16,8 +20,13 @@ const SUMMARY = /^soak: [\d.]+ min, (\d+) collections, (\d+) jobs finished, (\d+
 describe('the soak (npm run soak)', function () {
   this.timeout(180_000);
 
+  let dir = '';
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'soak-')); });
+  afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+
   it('runs the exporter through churn and faults, and finds it equal to the simulator\'s truth, never restarted, memory flat', async () => {
-    const { stdout } = await run('npm', ['run', '--silent', 'soak', '--', '--minutes', '0.3', '--seed', '7'], { maxBuffer: 16 * 2 ** 20 })
+    const out = join(dir, 'soak-results.json');
+    const { stdout } = await run('npm', ['run', '--silent', 'soak', '--', '--minutes', '0.3', '--seed', '7', '--out', out], { maxBuffer: 16 * 2 ** 20 })
       .catch((err: unknown) => { throw new Error(`the soak failed:\n${(err as { stdout?: string }).stdout ?? String(err)}`); });
     const [summary = '', reproduce] = stdout.trim().split('\n');
     const numbers = SUMMARY.exec(summary)?.slice(1).map(Number);
@@ -28,6 +37,13 @@ describe('the soak (npm run soak)', function () {
     expect(churnSteps, 'churn steps').to.be.greaterThan(1);
     expect(faults, 'faults injected').to.be.greaterThan(0);
     expect(reproduce).to.equal('reproduce: npm run soak -- --minutes 0.3 --seed 7');
+    // What --out wrote is the run the summary line told of, with where it ran, as the docs render it.
+    const record = JSON.parse(readFileSync(out, 'utf8')) as SoakRecord;
+    expect(summaryLine(record.result)).to.equal(summary);
+    expect(record.asked).to.deep.equal({ minutes: 0.3, seed: '7' });
+    expect(record.machine.node).to.equal(process.version);
+    expect(record.commit).to.match(/^[0-9a-f]{7,}(-dirty)?$/);
+    expect(soakSection(record)).to.contain(summary).and.contain('`npm run soak -- --minutes 0.3 --seed 7`').and.contain('It passed');
   });
 });
 
