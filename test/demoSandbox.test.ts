@@ -6,14 +6,13 @@ import { CustomerProfilesClient, ListDomainsCommand } from '@aws-sdk/client-cust
 import { expect } from 'chai';
 import { sandboxInstructions } from '../src/demo.js';
 import { MAIN, waitForOk } from './support/exporterProcess.js';
+import { fencedBlocks } from './support/markdown.js';
 import { freePort } from './support/monitoringServers.js';
 
 const GUIDE = 'docs/demo.md';
 
 /** The fenced code blocks of the guide, in order. */
-function codeBlocks(): string[] {
-  return [...readFileSync(GUIDE, 'utf8').matchAll(/^```\w*\n([\s\S]*?)^```$/gm)].map((match) => match[1] ?? '');
-}
+const codeBlocks = (): string[] => fencedBlocks(readFileSync(GUIDE, 'utf8')).map((block) => block.body.join('\n'));
 
 function blockWith(text: string): string {
   const block = codeBlocks().find((candidate) => candidate.includes(text));
