@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -111,7 +111,7 @@ export function severityProblems(docs: readonly Doc[], rules: string): string[] 
 
 /** The alert names of a Prometheus rule file, each once: a warning and a critical rule may share one. */
 export function alertNames(rules: string): string[] {
-  return [...new Set((parse(rules) as RuleFile).groups.flatMap((group) => group.rules.flatMap((rule) => (rule.alert === undefined ? [] : [rule.alert]))))];
+  return [...alertSeverities(rules).keys()];
 }
 
 /** The alerts without a section of their own in the runbook, where each alert's runbook_url points: #<name in lower case>. */
@@ -158,15 +158,19 @@ export function shownConfigs(doc: Doc, topLevelKeys: ReadonlySet<string>): Shown
  */
 export function configCheckFailures(configs: readonly ShownConfig[]): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'are-docs-'));
-  return configs.flatMap(({ where, text }, index) => {
-    const file = join(dir, `config-${index}.yaml`);
-    writeFileSync(file, text);
-    const check = spawnSync(process.execPath, [...MAIN, '--config.check', `--config.file=${file}`], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, AWS_REGION: 'us-east-1' },
-      timeout: 60_000,
+  try {
+    return configs.flatMap(({ where, text }, index) => {
+      const file = join(dir, `config-${index}.yaml`);
+      writeFileSync(file, text);
+      const check = spawnSync(process.execPath, [...MAIN, '--config.check', `--config.file=${file}`], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, AWS_REGION: 'us-east-1' },
+        timeout: 60_000,
+      });
+      return check.status === 0 ? [] : [`${where}: --config.check exits ${String(check.status)}: ${`${check.stdout}${check.stderr}`.replaceAll(file, where).trim()}`];
     });
-    return check.status === 0 ? [] : [`${where}: --config.check exits ${String(check.status)}: ${`${check.stdout}${check.stderr}`.replaceAll(file, where).trim()}`];
-  });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
